@@ -15,12 +15,19 @@ internal sealed record FunctionDescriptor(Type FunctionType, FunctionKind Kind, 
 {
     private const string Contracts = "IHttpFunction, ICloudEventFunction or ICloudEventFunction<TData>";
 
-    /// <summary>Describes <paramref name="type"/>, or returns null when it is not a concrete function class.</summary>
-    public static FunctionDescriptor? TryDescribe(Type type)
+    /// <summary>Whether <paramref name="type"/> is a concrete class implementing at least one function contract.</summary>
+    public static bool IsFunction(Type type) =>
+        type.IsClass && !type.IsAbstract && !type.ContainsGenericParameters
+        && (typeof(IHttpFunction).IsAssignableFrom(type) || typeof(ICloudEventFunction).IsAssignableFrom(type)
+            || type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICloudEventFunction<>)));
+
+    /// <summary>Describes <paramref name="type"/>; throws when it is not a function or implements several contracts.</summary>
+    public static FunctionDescriptor Describe(Type type)
     {
-        if (!type.IsClass || type.IsAbstract || type.ContainsGenericParameters)
+        ArgumentNullException.ThrowIfNull(type);
+        if (!IsFunction(type))
         {
-            return null;
+            throw new ArgumentException($"{type.FullName} is not a function: a function is a concrete class implementing {Contracts}.", nameof(type));
         }
 
         var found = new List<FunctionDescriptor>(1);
@@ -42,19 +49,12 @@ internal sealed record FunctionDescriptor(Type FunctionType, FunctionKind Kind, 
             }
         }
 
-        return found.Count switch
-        {
-            0 => null,
-            1 => found[0],
-            _ => throw new ArgumentException(
-                $"Function {type.FullName} implements {found.Count} function contracts ({string.Join(", ", found.Select(Describe))}); a function implements exactly one.",
-                nameof(type)),
-        };
+        return found.Count == 1
+            ? found[0]
+            : throw new ArgumentException(
+                $"Function {type.FullName} implements {found.Count} function contracts ({string.Join(", ", found.Select(ContractName))}); a function implements exactly one.",
+                nameof(type));
     }
-
-    /// <summary>Describes <paramref name="type"/>; throws when it is not a function.</summary>
-    public static FunctionDescriptor Describe(Type type) =>
-        TryDescribe(type) ?? throw new ArgumentException($"{type.FullName} is not a function: a function is a concrete class implementing {Contracts}.", nameof(type));
 
     /// <summary>
     /// Picks the function named by <paramref name="target"/> (full or simple type name) among the functions in
@@ -62,8 +62,8 @@ internal sealed record FunctionDescriptor(Type FunctionType, FunctionKind Kind, 
     /// </summary>
     public static FunctionDescriptor Resolve(string assemblyName, IEnumerable<Type> types, string? target)
     {
-        var candidates = types.Select(TryDescribe).OfType<FunctionDescriptor>().OrderBy(f => f.FunctionType.FullName, StringComparer.Ordinal).ToList();
-        var names = string.Join(", ", candidates.Select(c => c.FunctionType.FullName));
+        var candidates = types.Where(IsFunction).OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
+        var names = string.Join(", ", candidates.Select(c => c.FullName));
         if (candidates.Count == 0)
         {
             throw new InvalidOperationException($"Assembly {assemblyName} has no function: no concrete class implements {Contracts}.");
@@ -72,26 +72,26 @@ internal sealed record FunctionDescriptor(Type FunctionType, FunctionKind Kind, 
         if (string.IsNullOrWhiteSpace(target))
         {
             return candidates.Count == 1
-                ? candidates[0]
+                ? Describe(candidates[0])
                 : throw new InvalidOperationException(
                     $"FUNCTION_TARGET is not set and assembly {assemblyName} has {candidates.Count} functions; set FUNCTION_TARGET to one of: {names}.");
         }
 
         target = target.Trim();
-        var byFullName = candidates.Where(c => string.Equals(c.FunctionType.FullName, target, StringComparison.Ordinal)).ToList();
+        var byFullName = candidates.Where(c => string.Equals(c.FullName, target, StringComparison.Ordinal)).ToList();
         if (byFullName.Count == 1)
         {
-            return byFullName[0];
+            return Describe(byFullName[0]);
         }
 
-        var bySimpleName = candidates.Where(c => string.Equals(c.FunctionType.Name, target, StringComparison.Ordinal)).ToList();
+        var bySimpleName = candidates.Where(c => string.Equals(c.Name, target, StringComparison.Ordinal)).ToList();
         return bySimpleName.Count switch
         {
-            1 => bySimpleName[0],
+            1 => Describe(bySimpleName[0]),
             0 => throw new InvalidOperationException(
                 $"FUNCTION_TARGET '{target}' does not name a function in assembly {assemblyName}; functions: {names}."),
             _ => throw new InvalidOperationException(
-                $"FUNCTION_TARGET '{target}' matches {bySimpleName.Count} functions in assembly {assemblyName} ({string.Join(", ", bySimpleName.Select(c => c.FunctionType.FullName))}); use the full type name."),
+                $"FUNCTION_TARGET '{target}' matches {bySimpleName.Count} functions in assembly {assemblyName} ({string.Join(", ", bySimpleName.Select(c => c.FullName))}); use the full type name."),
         };
     }
 
@@ -108,7 +108,7 @@ internal sealed record FunctionDescriptor(Type FunctionType, FunctionKind Kind, 
         }
     }
 
-    private static string Describe(FunctionDescriptor f) => f.Kind switch
+    private static string ContractName(FunctionDescriptor f) => f.Kind switch
     {
         FunctionKind.Http => nameof(IHttpFunction),
         FunctionKind.CloudEvent => nameof(ICloudEventFunction),

@@ -66,7 +66,7 @@ public static class FunctionsHost
 
     /// <summary>
     /// Builds and runs the host until shutdown (SIGTERM, Ctrl+C). Returns 0 after a clean stop and 1 when the host
-    /// cannot start (the reason is written to stderr).
+    /// cannot start (the reason is written to stderr, as a CRITICAL JSON line unless logs are plain).
     /// </summary>
     public static Task<int> RunAsync(string[] args, Assembly? functionAssembly = null) =>
         RunAsync(args, new FunctionsHostOptions { FunctionAssembly = functionAssembly ?? Assembly.GetEntryAssembly() });
@@ -80,9 +80,9 @@ public static class FunctionsHost
         {
             app = Build(args, options);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await WriteStartupErrorAsync(options, e.Message);
+            await WriteStartupErrorAsync(options, e);
             return 1;
         }
 
@@ -92,10 +92,10 @@ public static class FunctionsHost
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Typically the port is taken.
-                await WriteStartupErrorAsync(options, $"Cannot start listening: {e.Message}");
+                // Typically the port is taken, or options validated at start are wrong.
+                await WriteStartupErrorAsync(options, e);
                 return 1;
             }
 
@@ -212,8 +212,10 @@ public static class FunctionsHost
         return startups;
     }
 
-    private static async Task WriteStartupErrorAsync(FunctionsHostOptions options, string message)
+    private static async Task WriteStartupErrorAsync(FunctionsHostOptions options, Exception error)
     {
+        // Configuration mistakes carry a message written for the operator; anything else needs its stack trace.
+        var message = error is InvalidOperationException or ArgumentException or IOException ? error.Message : error.ToString();
         var line = options.LogFormat == FunctionsLogFormat.CloudLoggingJson
             ? JsonSerializer.Serialize(new { severity = "CRITICAL", message = $"Function host cannot start: {message}" })
             : $"Function host cannot start: {message}";

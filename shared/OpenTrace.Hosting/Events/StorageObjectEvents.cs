@@ -30,7 +30,7 @@ public static class StorageObjectEvents
 
     /// <summary>
     /// An <c>google.cloud.storage.object.v1.finalized</c> event for <paramref name="data"/> (bucket, name and
-    /// generation required). <paramref name="id"/> null: <c>bucket/name/generation</c>, so a re-sent event for the same
+    /// generation required); the data gets GCS's <c>kind</c> and <c>id</c> when absent. <paramref name="id"/> null: <c>bucket/name/generation</c>, so a re-sent event for the same
     /// object version carries the same id. The time is <c>updated</c>, else <c>timeCreated</c>, else now.
     /// </summary>
     public static CloudEvent CreateFinalized(StorageObjectData data, string? id = null)
@@ -42,7 +42,9 @@ public static class StorageObjectEvents
         }
 
         var objectId = string.Create(CultureInfo.InvariantCulture, $"{data.Bucket}/{data.Name}/{data.Generation}");
-        data.Id ??= objectId;
+        var resource = JsonSerializer.SerializeToNode(data, DataOptions)!.AsObject();
+        resource["kind"] ??= "storage#object";
+        resource["id"] ??= objectId;
         return new CloudEvent
         {
             Id = id ?? objectId,
@@ -51,7 +53,7 @@ public static class StorageObjectEvents
             Subject = Subject(data.Name),
             Time = data.Updated ?? data.TimeCreated ?? DateTimeOffset.UtcNow,
             DataContentType = "application/json",
-            Data = JsonSerializer.SerializeToElement(data, DataOptions),
+            Data = JsonSerializer.SerializeToElement(resource),
         };
     }
 }

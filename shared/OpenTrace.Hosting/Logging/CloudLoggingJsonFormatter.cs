@@ -29,8 +29,8 @@ public sealed class CloudLoggingJsonFormatterOptions : ConsoleFormatterOptions
 
 /// <summary>
 /// Writes each log entry as one JSON object per line in the shape Cloud Logging's agent parses from stdout:
-/// <c>severity</c>, <c>message</c> (with the exception's stack trace appended so Error Reporting groups it),
-/// <c>time</c>, <c>category</c>, <c>eventId</c>, the template values under <c>state</c>, scope values under
+/// <c>severity</c>, <c>message</c> (with the exception's stack trace appended), <c>stack_trace</c> (the exception
+/// alone, which Error Reporting reads first), <c>time</c>, <c>category</c>, <c>eventId</c>, the template values under <c>state</c>, scope values under
 /// <c>scope</c>, and <c>logging.googleapis.com/trace</c>, <c>/spanId</c>, <c>/trace_sampled</c> when a
 /// <see cref="CloudTraceContext"/> scope is active.
 /// </summary>
@@ -94,6 +94,12 @@ public sealed class CloudLoggingJsonFormatter : ConsoleFormatter, IDisposable
             writer.WriteString("severity", Severity(logEntry.LogLevel));
             writer.WriteString("message", message);
             writer.WriteString("time", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            if (logEntry.Exception is not null)
+            {
+                // Error Reporting reads stack_trace before message, so grouping does not depend on the message text.
+                writer.WriteString("stack_trace", logEntry.Exception.ToString());
+            }
+
             writer.WriteString("category", logEntry.Category);
             if (logEntry.EventId.Id != 0 || logEntry.EventId.Name is not null)
             {
