@@ -123,7 +123,8 @@ public static class FunctionsHost
         var port = options.Port ?? ReadPort(builder.Configuration);
         var address = options.Address ?? IPAddress.Any;
 
-        // Only the endpoint below: ASPNETCORE_URLS / HTTP_PORTS from a base image must not add a second one.
+        // Kestrel listens only on the endpoint below; clearing these keeps the aspnet base image's HTTP_PORTS=8080
+        // from logging an "Overriding address(es)" warning at every start. An explicit ASPNETCORE_URLS still warns.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, string.Empty);
         builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, string.Empty);
