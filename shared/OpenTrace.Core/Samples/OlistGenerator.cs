@@ -26,15 +26,17 @@ namespace OpenTrace.Core.Samples;
 /// debit_card 1.5%; card installments 1–24, mostly 1–10; about 3% of orders add 1–28 voucher rows with
 /// <c>payment_sequential</c> 2 and up; payments add up to the items' price plus freight. Reviews for 99.8% of orders,
 /// scores 5 ≈ 57%, 4 ≈ 19%, 3 ≈ 8%, 2 ≈ 3%, 1 ≈ 12%, far lower when late; about 40% carry a Portuguese comment,
-/// 12% a title (comments' multi-line and personal data: <see cref="OlistPii"/>). Estimated delivery 13–22 days after
+/// 12% a title (comments' multi-line and personal data: <see cref="OlistPii"/>). Estimated delivery 16–25 days after
 /// purchase plus 5 days per 1,000 km between the customer's and the seller's state; approval minutes after purchase
 /// (1–3 days for boleto), carrier hand-over days after approval; dates are null where the status says the step has
 /// not happened (created: no approval; only shipped and delivered have a carrier date; only delivered a delivery date).</para>
 /// <para><b>Late deliveries</b> (delivered after the estimated date; about 8% of delivered orders) follow
-/// log-odds = −3.45 + 1.1 × seller unreliability (standard normal per seller) + 0.6 × distance between the customer's
+/// log-odds = −4.4 + 1.7 × seller unreliability (standard normal per seller, weighted by sales) + 0.9 × distance between the customer's
 /// and the first item's seller's state (thousands of km) + category effect (−0.2 to +0.5, bulky furniture and appliances
 /// highest) + 0.25 × product weight z-score + season (Nov +0.75, Dec +0.4, Feb +0.45, Mar +0.55 for Carnival,
-/// Jun −0.3) + 0.3 × noise. A late order is delivered 0–120 days after the estimate, an on-time one before it.</para>
+/// Jun −0.3) + 0.3 × noise. A late order is delivered 0–120 days after the estimate, an on-time one before it.
+/// A gradient-boosted model on the seller's historic late rate, state distance, category, weight and month reaches a
+/// holdout AUC of about 0.8 at scale 1. Order 0 is always delivered and reviewed, so every file has rows at any scale.</para>
 /// <para><b>Dirt</b> (<see cref="OlistGeneratorOptions.Dirty"/>): see <see cref="OlistDirt"/>.</para>
 /// </remarks>
 public sealed class OlistGenerator

@@ -134,7 +134,8 @@ internal sealed class OlistOrderModel(OlistWorld world)
         order.Index = index;
         order.Customer = world.CustomerOfOrder(index);
         order.CustomerState = world.StateOf(world.CustomerPrefix(order.Customer));
-        order.Status = (OrderStatus)random.Pick(StatusWeights);
+        var status = (OrderStatus)random.Pick(StatusWeights);
+        order.Status = index == 0 ? OrderStatus.Delivered : status;
         order.Purchase = PurchaseTime(random);
         var primary = (PaymentType)random.Pick(PaymentWeights);
 
@@ -320,7 +321,7 @@ internal sealed class OlistOrderModel(OlistWorld world)
     private void AddReview(OlistOrder order)
     {
         var random = new SampleRandom(world.Seed, SampleStream.Review, order.Index);
-        order.HasReview = random.Chance(ReviewChance);
+        order.HasReview = random.Chance(ReviewChance) || order.Index == 0;
         order.ReviewTitle = null;
         order.ReviewMessage = null;
         if (!order.HasReview)

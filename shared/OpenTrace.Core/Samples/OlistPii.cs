@@ -47,7 +47,7 @@ public static class OlistPii
 
     /// <summary>A mobile number as eleven bare digits: <c>11987654321</c>.</summary>
     public static OlistPiiFormat PhoneDigits { get; } =
-        new("phone_digits", "11987654321", @"(?<!\d)\d{2}9\d{8}(?!\d)");
+        new("phone_digits", "11987654321", @"(?<![0-9A-Za-z])\d{2}9\d{8}(?![0-9A-Za-z])");
 
     /// <summary>Every seeded format.</summary>
     public static IReadOnlyList<OlistPiiFormat> Formats { get; } = [Email, PhoneParenthesised, PhoneInternational, PhoneDigits];
