@@ -69,8 +69,9 @@ internal sealed class OlistOrder
 }
 
 /// <summary>
-/// The order-level model: status, dates, items, payments and review of order <c>i</c>, from <c>(seed, i)</c> alone
-/// (plus the sequence number of review messages, for the seeded personal data).
+/// The order-level model: status, dates, items, payments and review of order <c>i</c>, from <c>(seed, i)</c> plus two
+/// running counters (products sold so far, so every product sells; review messages so far, for the seeded personal
+/// data). Orders are therefore simulated in index order, once each.
 /// </summary>
 internal sealed class OlistOrderModel(OlistWorld world)
 {
