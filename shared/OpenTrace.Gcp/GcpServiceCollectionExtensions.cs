@@ -42,7 +42,7 @@ public static partial class GcpServiceCollectionExtensions
 
         services.AddOptions<OpenTraceOptions>()
             .Bind(configuration.GetSection(OpenTraceOptions.SectionName))
-            .PostConfigure<IOptions<GcpOptions>>((o, gcp) => DeriveBuckets(o, gcp.Value, configuration))
+            .PostConfigure(o => DeriveBuckets(o, configuration))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenTraceOptions>, BucketValidator>());
 
@@ -96,27 +96,28 @@ public static partial class GcpServiceCollectionExtensions
         options.FirestoreEmulatorHost = FirstSet(options.FirestoreEmulatorHost, configuration["FIRESTORE_EMULATOR_HOST"]);
     }
 
-    private static void DeriveBuckets(OpenTraceOptions options, GcpOptions gcp, IConfiguration configuration)
+    private static void DeriveBuckets(OpenTraceOptions options, IConfiguration configuration)
     {
-        if (string.IsNullOrWhiteSpace(gcp.ProjectId))
+        var section = configuration.GetSection(OpenTraceOptions.SectionName);
+        var project = FirstSet(section[nameof(GcpOptions.ProjectId)], configuration["GOOGLE_CLOUD_PROJECT"]);
+        if (string.IsNullOrWhiteSpace(project))
         {
             return; // the GcpOptions validator names the missing project
         }
 
-        var section = configuration.GetSection(OpenTraceOptions.SectionName);
         if (section[nameof(OpenTraceOptions.BronzeBucket)] is null)
         {
-            options.BronzeBucket = $"{gcp.ProjectId}-bronze";
+            options.BronzeBucket = $"{project}-bronze";
         }
 
         if (section[nameof(OpenTraceOptions.LakeBucket)] is null)
         {
-            options.LakeBucket = $"{gcp.ProjectId}-lake";
+            options.LakeBucket = $"{project}-lake";
         }
 
         if (section[nameof(OpenTraceOptions.ModelsBucket)] is null)
         {
-            options.ModelsBucket = $"{gcp.ProjectId}-models";
+            options.ModelsBucket = $"{project}-models";
         }
     }
 
