@@ -178,67 +178,18 @@ internal sealed partial class HclReader
 
     private HclTuple? TryParseTuple(int start, int end, string source, HclLocation location)
     {
-        if (StartsForExpression(start + 1))
+        var items = StartsForExpression(start + 1) ? null : ReadItems<HclValue>(start, end, ']', position =>
         {
-            return null;
-        }
-
-        var items = new List<HclValue>();
-        var position = start + 1;
-        while (true)
-        {
-            position = SkipTrivia(position, newlines: true);
-            if (position >= end)
-            {
-                return null;
-            }
-
-            if (_text[position] == ']')
-            {
-                position++;
-                break;
-            }
-
             var itemEnd = ExpressionEnd(position, stopAtComma: true);
-            if (itemEnd == position)
-            {
-                return null;
-            }
-
-            items.Add(Parse(position, itemEnd));
-            position = SkipTrivia(itemEnd, newlines: true);
-            if (position < end && _text[position] == ',')
-            {
-                position++;
-            }
-        }
-
-        return SkipTrivia(position, newlines: false) >= end ? new HclTuple(source, location, items) : null;
+            return itemEnd == position ? null : (Parse(position, itemEnd), itemEnd);
+        });
+        return items is null ? null : new HclTuple(source, location, items);
     }
 
     private HclObject? TryParseObject(int start, int end, string source, HclLocation location)
     {
-        if (StartsForExpression(start + 1))
+        var items = StartsForExpression(start + 1) ? null : ReadItems<KeyValuePair<string, HclValue>>(start, end, '}', position =>
         {
-            return null;
-        }
-
-        var items = new List<KeyValuePair<string, HclValue>>();
-        var position = start + 1;
-        while (true)
-        {
-            position = SkipTrivia(position, newlines: true);
-            if (position >= end)
-            {
-                return null;
-            }
-
-            if (_text[position] == '}')
-            {
-                position++;
-                break;
-            }
-
             string key;
             if (_text[position] == '"')
             {
@@ -249,40 +200,63 @@ internal sealed partial class HclReader
                 _position = position;
                 key = ReadIdentifier() ?? string.Empty;
                 position = _position;
-                if (key.Length == 0)
-                {
-                    return null;
-                }
             }
 
             position = SkipTrivia(position, newlines: false);
-            var isAssignment = position < end && _text[position] == '=' && Next(position) is not ('=' or '>');
-            if (!isAssignment && !(position < end && _text[position] == ':'))
+            var separator = position < end ? _text[position] : '\0';
+            if (key.Length == 0 || !(separator == ':' || (separator == '=' && Next(position) is not ('=' or '>'))))
             {
                 return null;
             }
 
             position = SkipTrivia(position + 1, newlines: false);
             var valueEnd = ExpressionEnd(position, stopAtComma: true);
-            if (valueEnd == position)
+            return valueEnd == position ? null : (KeyValuePair.Create(key, Parse(position, valueEnd)), valueEnd);
+        });
+        if (items is null)
+        {
+            return null;
+        }
+
+        var duplicate = items.GroupBy(item => item.Key).FirstOrDefault(group => group.Count() > 1);
+        return duplicate is null
+            ? new HclObject(source, location, items)
+            : throw Error(start, $"object key '{duplicate.Key}' is set twice");
+    }
+
+    /// <summary>
+    /// Reads the items of the tuple or object opening at <paramref name="start"/>, separated by commas or line breaks,
+    /// up to <paramref name="closer"/>; null when [start, end) is not exactly that collection.
+    /// </summary>
+    private List<T>? ReadItems<T>(int start, int end, char closer, Func<int, (T Item, int End)?> readItem)
+    {
+        var items = new List<T>();
+        var position = start + 1;
+        while (true)
+        {
+            position = SkipTrivia(position, newlines: true);
+            if (position >= end)
             {
                 return null;
             }
 
-            if (items.Exists(item => item.Key == key))
+            if (_text[position] == closer)
             {
-                throw Error(position, $"object key '{key}' is set twice");
+                return SkipTrivia(position + 1, newlines: false) >= end ? items : null;
             }
 
-            items.Add(new KeyValuePair<string, HclValue>(key, Parse(position, valueEnd)));
-            position = SkipTrivia(valueEnd, newlines: false);
+            if (readItem(position) is not { } read)
+            {
+                return null;
+            }
+
+            items.Add(read.Item);
+            position = SkipTrivia(read.End, newlines: true);
             if (position < end && _text[position] == ',')
             {
                 position++;
             }
         }
-
-        return SkipTrivia(position, newlines: false) >= end ? new HclObject(source, location, items) : null;
     }
 
     private bool StartsForExpression(int position)
