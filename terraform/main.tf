@@ -45,21 +45,20 @@ locals {
   image_repository  = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
   placeholder_image = "us-docker.pkg.dev/cloudrun/container/hello"
 
-  # Settings every function reads (OpenTraceOptions binds the OpenTrace__* ones; the Google adapters read the rest).
+  # Settings every function reads: OpenTraceOptions and GcpOptions bind the OpenTrace__* ones.
   environment = {
-    GOOGLE_CLOUD_PROJECT          = var.project_id
-    OpenTrace__ProjectId          = var.project_id
-    OpenTrace__Region             = var.region
-    OpenTrace__BronzeBucket       = google_storage_bucket.bronze.name
-    OpenTrace__LakeBucket         = google_storage_bucket.lake.name
-    OpenTrace__ModelsBucket       = google_storage_bucket.models.name
-    OpenTrace__BigQueryLocation   = var.region
-    OpenTrace__FirestoreDatabase  = google_firestore_database.main.name
-    OpenTrace__OnlineCollection   = local.online_collection
-    OpenTrace__OnlineTtlField     = local.online_ttl_field
-    OpenTrace__VertexLocation     = coalesce(var.vertex_location, var.region)
-    OpenTrace__EmbeddingModel     = var.embedding_model
-    OpenTrace__GenerationModel    = var.generation_model
+    GOOGLE_CLOUD_PROJECT         = var.project_id
+    OpenTrace__ProjectId         = var.project_id
+    OpenTrace__Region            = var.region
+    OpenTrace__BronzeBucket      = google_storage_bucket.bronze.name
+    OpenTrace__LakeBucket        = google_storage_bucket.lake.name
+    OpenTrace__ModelsBucket      = google_storage_bucket.models.name
+    OpenTrace__BigQueryLocation  = var.region
+    OpenTrace__FirestoreDatabase = google_firestore_database.main.name
+    OpenTrace__DocumentTtlField  = local.online_ttl_field
+    OpenTrace__VertexRegion      = coalesce(var.vertex_region, var.region)
+    OpenTrace__EmbeddingModel    = var.embedding_model
+    OpenTrace__GenerativeModel   = var.generative_model
   }
 }
 

@@ -95,7 +95,7 @@ variable "firestore_database" {
   default     = "(default)"
 }
 
-variable "vertex_location" {
+variable "vertex_region" {
   description = "Vertex AI location for embeddings and answer generation. Null: the region."
   type        = string
   default     = null
@@ -107,7 +107,7 @@ variable "embedding_model" {
   default     = "text-embedding-005"
 }
 
-variable "generation_model" {
+variable "generative_model" {
   description = "Vertex AI Gemini model the serve function grounds its answers with."
   type        = string
   default     = "gemini-2.5-flash"

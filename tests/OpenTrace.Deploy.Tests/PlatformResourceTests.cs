@@ -1,3 +1,4 @@
+using System.Reflection;
 using OpenTrace.Core;
 using OpenTrace.Core.Configuration;
 using OpenTrace.Deploy.Tests.Deployment;
@@ -78,6 +79,24 @@ public sealed class PlatformResourceTests
         var env = Assert.Single(container.Body.BlocksOf("dynamic"));
         Assert.Equal(["env"], env.Labels);
         Assert.Equal("local.environment", env.Body.Find("for_each")?.Source);
+    }
+
+    [Fact]
+    public void Environment_SetsOnlySettingsTheOptionsClassesBind()
+    {
+        // GcpOptions arrives with the Google adapters; until then only the core settings can be checked by name.
+        var gcpOptions = Assembly.Load("OpenTrace.Gcp").GetType("OpenTrace.Gcp.GcpOptions");
+        if (gcpOptions is null)
+        {
+            Assert.Skip("OpenTrace.Gcp.GcpOptions is not in this build yet");
+        }
+
+        var bound = typeof(OpenTraceOptions).GetProperties().Concat(gcpOptions.GetProperties())
+            .Where(property => property.CanWrite)
+            .Select(property => $"{OpenTraceOptions.SectionName}__{property.Name}")
+            .ToHashSet();
+        var unbound = Terraform.LocalObject("environment").Keys.Where(key => key != "GOOGLE_CLOUD_PROJECT" && !bound.Contains(key));
+        Assert.Empty(unbound);
     }
 
     [Fact]
