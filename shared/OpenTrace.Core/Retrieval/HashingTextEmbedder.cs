@@ -6,9 +6,12 @@ namespace OpenTrace.Core.Retrieval;
 
 /// <summary>
 /// A deterministic lexical embedder that needs no model download: signed feature hashing of analysed words, word
-/// pairs and character n-grams (3 to 5 letters of each word, with word boundaries) into <see cref="Dimensions"/>
-/// buckets, with sublinear term frequency (1 + ln tf) and L2 normalisation. Similar wording gives similar vectors;
-/// shared word stems and misspellings still overlap through the n-grams. Documents and queries are embedded alike.
+/// pairs, character n-grams (3 to 5 letters of each word, with word boundaries) and domain concepts (a small
+/// English–Portuguese lexicon mapping <c>delayed</c>, <c>overdue</c> and <c>atrasou</c> to <c>late</c>) into
+/// <see cref="Dimensions"/> buckets, with sublinear term frequency (1 + ln tf) and L2 normalisation. Similar wording
+/// gives similar vectors; inflections and misspellings overlap through the n-grams, and synonyms and Portuguese review
+/// text through the concepts, which is what the vector ranking adds to BM25's exact terms in hybrid search.
+/// Documents and queries are embedded alike.
 /// </summary>
 public sealed class HashingTextEmbedder : ITextEmbedder
 {
@@ -18,6 +21,7 @@ public sealed class HashingTextEmbedder : ITextEmbedder
     private const float WordWeight = 1.0f;
     private const float PairWeight = 0.6f;
     private const float NGramWeight = 0.35f;
+    private const float ConceptWeight = 1.6f;
 
     /// <summary>Creates the embedder; <paramref name="dimensions"/> defaults to <see cref="DefaultDimensions"/>.</summary>
     public HashingTextEmbedder(int dimensions = DefaultDimensions)
@@ -57,6 +61,11 @@ public sealed class HashingTextEmbedder : ITextEmbedder
         {
             var term = terms[i];
             Count(counts, Hash("w", term), WordWeight);
+            if (ConceptLexicon.ConceptOf(term) is { } concept)
+            {
+                Count(counts, Hash("c", concept), ConceptWeight);
+            }
+
             if (i > 0)
             {
                 Count(counts, Hash("p", terms[i - 1], term), PairWeight);

@@ -16,8 +16,8 @@ public sealed partial class MarkdownChunker
     /// <summary>Separator of the heading path.</summary>
     public const string HeadingSeparator = " › ";
 
-    /// <summary>Creates a chunker; <paramref name="maxWords"/> defaults to 160 words and <paramref name="overlapWords"/> to 40.</summary>
-    public MarkdownChunker(int maxWords = 160, int overlapWords = 40)
+    /// <summary>Creates a chunker; <paramref name="maxWords"/> defaults to 120 words and <paramref name="overlapWords"/> to 30.</summary>
+    public MarkdownChunker(int maxWords = 120, int overlapWords = 30)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWords, 20);
         ArgumentOutOfRangeException.ThrowIfNegative(overlapWords);
