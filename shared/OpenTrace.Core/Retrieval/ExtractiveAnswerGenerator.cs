@@ -5,8 +5,9 @@ namespace OpenTrace.Core.Retrieval;
 
 /// <summary>
 /// The local answer generator: no model, it quotes. Every sentence (or list item, or table row) of the retrieved
-/// chunks is scored by the question's terms it contains, weighted by their rarity among the candidates (idf), with
-/// a bonus for terms in the chunk's heading and a small preference for better-ranked chunks. The best sentences
+/// chunks is scored by the question's terms it contains, weighted by their rarity among the candidates (idf); a term
+/// present only as a synonym of the same concept (<c>delayed</c> for <c>late</c>) counts for less, terms in the
+/// chunk's heading add a bonus, and better-ranked chunks are slightly preferred. The best sentences
 /// (at most <see cref="MaxSentences"/>, each scoring at least half the best) are returned in source order, each
 /// followed by its chunk's citation marker. When no sentence shares a term with the question the answer is "not
 /// covered".
@@ -20,6 +21,7 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
     public const int MaxAnswerChars = 700;
 
     private const double HeadingWeight = 0.35;
+    private const double ConceptWeight = 0.6;
     private const double RankDecay = 0.12;
 
     /// <inheritdoc />
@@ -59,7 +61,8 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
         var idf = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var term in queryTerms)
         {
-            var df = candidates.Count(c => c.Terms.Contains(term));
+            var concept = ConceptLexicon.ConceptOf(term);
+            var df = candidates.Count(c => c.Terms.Contains(term) || (concept is not null && c.Concepts.Contains(concept)));
             idf[term] = Math.Log(1 + (candidates.Count / (df + 0.5)));
         }
 
@@ -72,6 +75,10 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
                 if (tf > 0)
                 {
                     score += idf[term] * (1 + (0.2 * Math.Log(tf)));
+                }
+                else if (ConceptLexicon.ConceptOf(term) is { } concept && candidate.Concepts.Contains(concept))
+                {
+                    score += ConceptWeight * idf[term];
                 }
                 else if (candidate.HeadingTerms.Contains(term))
                 {
@@ -129,20 +136,15 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
     }
 
     /// <summary>
-    /// The quotable units of a chunk: each line of a list or table on its own (Markdown markers removed), paragraphs
-    /// split into sentences; table header and separator rows and code fences are skipped.
+    /// The quotable units of a chunk: each list item and table row on its own (Markdown markers removed), paragraphs
+    /// (whose lines are joined, since documents wrap them) split into sentences; table separator rows and code are
+    /// skipped.
     /// </summary>
     internal static IEnumerable<string> Sentences(string text)
     {
-        foreach (var raw in text.Split('\n'))
+        foreach (var unit in Units(text))
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith("```", StringComparison.Ordinal) || TableSeparator().IsMatch(line))
-            {
-                continue;
-            }
-
-            line = ListMarker().Replace(line, string.Empty);
+            var line = ListMarker().Replace(unit, string.Empty);
             if (line.StartsWith('|'))
             {
                 line = string.Join(" — ", line.Trim('|').Split('|').Select(c => c.Trim()).Where(c => c.Length > 0));
@@ -155,6 +157,47 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
                     yield return sentence;
                 }
             }
+        }
+    }
+
+    // Paragraphs and list items with their wrapped lines joined; table rows one by one; code left out.
+    private static IEnumerable<string> Units(string text)
+    {
+        var unit = new StringBuilder();
+        var inCode = false;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                inCode = !inCode;
+                continue;
+            }
+
+            var startsUnit = line.Length == 0 || inCode || line.StartsWith('|') || ListMarker().IsMatch(line);
+            if (startsUnit && unit.Length > 0)
+            {
+                yield return unit.ToString();
+                unit.Clear();
+            }
+
+            if (line.Length == 0 || inCode || TableSeparator().IsMatch(line))
+            {
+                continue; // code is not quoted as prose
+            }
+
+            if (line.StartsWith('|'))
+            {
+                yield return line;
+                continue;
+            }
+
+            unit.Append(unit.Length == 0 ? string.Empty : " ").Append(line);
+        }
+
+        if (unit.Length > 0)
+        {
+            yield return unit.ToString();
         }
     }
 
@@ -177,6 +220,8 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
         public List<string> Terms { get; } = terms;
 
         public HashSet<string> HeadingTerms { get; } = headingTerms;
+
+        public HashSet<string> Concepts { get; } = terms.Select(ConceptLexicon.ConceptOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
         public double Score { get; set; }
     }

@@ -27,13 +27,13 @@ public static partial class PiiScrubber
             return text;
         }
 
-        // Cheap pre-checks: most text has neither '@' nor a run of digits.
+        // Cheap pre-checks: most text has neither '@' nor eight digits.
         if (text.Contains('@', StringComparison.Ordinal))
         {
             text = Email().Replace(text, EmailMask);
         }
 
-        if (HasDigitRun(text))
+        if (HasEightDigits(text))
         {
             text = Cnpj().Replace(text, DocumentNumberMask);
             text = Cpf().Replace(text, DocumentNumberMask);
@@ -43,13 +43,13 @@ public static partial class PiiScrubber
         return text;
     }
 
-    private static bool HasDigitRun(string text)
+    // Every masked number has at least eight digits (a landline without area code).
+    private static bool HasEightDigits(string text)
     {
-        var run = 0;
+        var digits = 0;
         foreach (var c in text)
         {
-            run = char.IsAsciiDigit(c) ? run + 1 : 0;
-            if (run >= 4)
+            if (char.IsAsciiDigit(c) && ++digits >= 8)
             {
                 return true;
             }

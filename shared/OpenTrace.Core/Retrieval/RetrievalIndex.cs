@@ -41,6 +41,9 @@ public sealed class RetrievalIndex
     /// <summary>How deep each ranking goes before fusion (at least the requested k).</summary>
     public const int FusionDepth = 50;
 
+    /// <summary>Share of a query term's weight that <see cref="Coverage"/> credits when only a synonym is present.</summary>
+    public const double ConceptCredit = 0.7;
+
     private readonly Dictionary<string, Dictionary<string, List<int>>> _postings = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -175,13 +178,15 @@ public sealed class RetrievalIndex
 
     /// <summary>
     /// How much of the query the chunk at <paramref name="row"/> covers: the idf-weighted share of the query's distinct
-    /// analysed terms found in its heading or text (terms unknown to the corpus weigh the most). 0 when the query has
-    /// no meaningful term.
+    /// analysed terms found in its heading or text, a term found only through a word of the same concept
+    /// (<c>delayed</c> for <c>late</c>) counting <see cref="ConceptCredit"/> of its weight; terms unknown to the corpus
+    /// weigh the most. 0 when the query has no meaningful term.
     /// </summary>
     public double Coverage(IReadOnlyList<string> queryTerms, int row)
     {
         ArgumentNullException.ThrowIfNull(queryTerms);
         var chunkTerms = LexicalTerms(Chunks[row]).ToHashSet(StringComparer.Ordinal);
+        var chunkConcepts = chunkTerms.Select(ConceptLexicon.ConceptOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
         double total = 0, found = 0;
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
@@ -190,6 +195,10 @@ public sealed class RetrievalIndex
             if (chunkTerms.Contains(term))
             {
                 found += idf;
+            }
+            else if (ConceptLexicon.ConceptOf(term) is { } concept && chunkConcepts.Contains(concept))
+            {
+                found += ConceptCredit * idf;
             }
         }
 

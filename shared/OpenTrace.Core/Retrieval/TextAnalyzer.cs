@@ -87,7 +87,8 @@ public static class TextAnalyzer
 
     /// <summary>
     /// A light English stemmer: plurals (<c>deliveries</c> → <c>delivery</c>, <c>orders</c> → <c>order</c>) and the
-    /// endings <c>-ing</c>, <c>-ed</c> when a stem of at least four letters remains (<c>delivered</c> → <c>deliver</c>).
+    /// endings <c>-ing</c>, <c>-ed</c> when a stem of at least four letters remains (<c>delivered</c> → <c>deliver</c>,
+    /// <c>shipping</c> → <c>ship</c>).
     /// Words with digits or underscores are left alone.
     /// </summary>
     public static string Stem(string word)
@@ -115,16 +116,22 @@ public static class TextAnalyzer
 
         if (word.EndsWith("ing", StringComparison.Ordinal) && word.Length >= 7)
         {
-            return word[..^3];
+            return Undouble(word[..^3]);
         }
 
         if (word.EndsWith("ed", StringComparison.Ordinal) && word.Length >= 6 && !word.EndsWith("eed", StringComparison.Ordinal))
         {
-            return word[..^2];
+            return Undouble(word[..^2]);
         }
 
         return word;
     }
+
+    // shipp → ship, stopp → stop; ll, ss and zz stay (install, process).
+    private static string Undouble(string stem) =>
+        stem.Length >= 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z') && !"aeiou".Contains(stem[^1], StringComparison.Ordinal)
+            ? stem[..^1]
+            : stem;
 
     /// <summary>Folds one character: lower case, Latin-1 and Latin Extended-A accents removed.</summary>
     public static char Fold(char c)
