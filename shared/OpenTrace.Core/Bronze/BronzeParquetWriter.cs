@@ -6,13 +6,17 @@ namespace OpenTrace.Core.Bronze;
 
 /// <summary>
 /// Writes bronze Parquet (the layout of <see cref="BronzeTable"/>) row by row with bounded memory: rows are
-/// buffered in batches of <see cref="BatchRows"/> and row groups close at <see cref="MaxRowGroupRows"/> rows or
-/// about <see cref="MaxRowGroupChars"/> characters of text. Snappy compression.
+/// buffered in batches of <see cref="BatchRows"/> rows (or <see cref="MaxBatchChars"/> characters, for wide rows) and
+/// row groups close at <see cref="MaxRowGroupRows"/> rows or about <see cref="MaxRowGroupChars"/> characters of text.
+/// Snappy compression.
 /// </summary>
 public sealed class BronzeParquetWriter : IDisposable
 {
     /// <summary>Rows buffered before they are handed to the Parquet encoder.</summary>
     public const int BatchRows = 4096;
+
+    /// <summary>Text (in UTF-16 characters) after which a batch is handed over before it has <see cref="BatchRows"/> rows.</summary>
+    public const long MaxBatchChars = 8L << 20;
 
     /// <summary>Most rows in one row group.</summary>
     public const int MaxRowGroupRows = 262_144;
@@ -114,7 +118,7 @@ public sealed class BronzeParquetWriter : IDisposable
         _issues[_count] = rowIssue;
         _extras[_count] = extraFields;
         RowCount++;
-        if (++_count == BatchRows)
+        if (++_count == BatchRows || _batchChars >= MaxBatchChars)
         {
             FlushBatch();
         }
