@@ -13,16 +13,16 @@ namespace OpenTrace.Core.Bronze;
 public sealed class BronzeParquetWriter : IDisposable
 {
     /// <summary>Rows buffered before they are handed to the Parquet encoder.</summary>
-    public const int BatchRows = 4096;
+    public const int BatchRows = 1024;
 
     /// <summary>Text (in UTF-16 characters) after which a batch is handed over before it has <see cref="BatchRows"/> rows.</summary>
-    public const long MaxBatchChars = 8L << 20;
+    public const long MaxBatchChars = 4L << 20;
 
     /// <summary>Most rows in one row group.</summary>
-    public const int MaxRowGroupRows = 262_144;
+    public const int MaxRowGroupRows = 131_072;
 
     /// <summary>Roughly the most text (in UTF-16 characters) in one row group.</summary>
-    public const long MaxRowGroupChars = 48L << 20;
+    public const long MaxRowGroupChars = 16L << 20;
 
     private readonly ParquetFileWriter _file;
     private readonly string?[][] _values;
