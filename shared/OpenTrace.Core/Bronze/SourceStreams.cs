@@ -228,6 +228,9 @@ internal sealed class Utf8ValidatingStream(Stream inner, long startOffset) : For
 /// </summary>
 internal sealed class GzipReadStream : ForwardReadStream
 {
+    private const string TruncatedReason =
+        "the gzip stream is truncated: it ends before the end of its compressed data (an interrupted upload or copy). Upload the complete file again.";
+
     private static readonly bool StrictValidation = EnableStrictValidation();
 
     private readonly CountingStream _compressed;
@@ -313,9 +316,6 @@ internal sealed class GzipReadStream : ForwardReadStream
 
         return read;
     }
-
-    private const string TruncatedReason =
-        "the gzip stream is truncated: it ends before the end of its compressed data (an interrupted upload or copy). Upload the complete file again.";
 
     private UnreadableFileException Unreadable(InvalidDataException ex) => _compressed.AtEnd
         ? new UnreadableFileException(TruncatedReason, _file, BronzeRules.GzipTruncated, inner: ex)
