@@ -8,7 +8,7 @@ namespace OpenTrace.Core.Bronze;
 /// Writes bronze Parquet (the layout of <see cref="BronzeTable"/>) row by row with bounded memory: rows are
 /// buffered in batches of <see cref="BatchRows"/> rows (or <see cref="MaxBatchChars"/> characters, for wide rows) and
 /// row groups close at <see cref="MaxRowGroupRows"/> rows or about <see cref="MaxRowGroupChars"/> characters of text.
-/// Snappy compression.
+/// Zstandard compression at level 1.
 /// </summary>
 public sealed class BronzeParquetWriter : IDisposable
 {
@@ -75,7 +75,11 @@ public sealed class BronzeParquetWriter : IDisposable
             [BronzeTable.SourceGenerationKey] = lineage.SourceGeneration.ToString(CultureInfo.InvariantCulture),
         };
 
-        using var properties = new WriterPropertiesBuilder().Compression(Compression.Snappy).CreatedBy("OpenTrace bronze").Build();
+        using var properties = new WriterPropertiesBuilder()
+            .Compression(Compression.Zstd)
+            .CompressionLevel(1) // as fast as Snappy here, and about half the size
+            .CreatedBy("OpenTrace bronze")
+            .Build();
         _file = new ParquetFileWriter(path, parquetColumns.ToArray(), properties, keyValues);
         _values = new string?[columns.Count][];
         for (var i = 0; i < _values.Length; i++)
