@@ -120,8 +120,9 @@ internal sealed class CsvRowReader : BronzeRowReader
         else if (fields < _width)
         {
             ExtraFields = null;
+            var missing = _width - fields;
             RowIssue = string.Create(CultureInfo.InvariantCulture,
-                $"row has {fields} fields but the header has {_width}; the missing {_width - fields} are null");
+                $"row has {fields} fields but the header has {_width}; {(missing == 1 ? "the missing field is" : $"the {missing} missing fields are")} null");
         }
         else
         {
@@ -131,9 +132,9 @@ internal sealed class CsvRowReader : BronzeRowReader
                 extra[i] = _csv.GetString(_width + i);
             }
 
-            ExtraFields = JsonSerializer.Serialize(extra);
+            ExtraFields = JsonSerializer.Serialize(extra, BronzeTable.JsonOptions);
             RowIssue = string.Create(CultureInfo.InvariantCulture,
-                $"row has {fields} fields but the header has {_width}; the extra {extra.Length} are kept in {BronzeTable.ExtraFields}");
+                $"row has {fields} fields but the header has {_width}; {(extra.Length == 1 ? "the extra field is" : $"the {extra.Length} extra fields are")} kept in {BronzeTable.ExtraFields}");
         }
     }
 }

@@ -58,7 +58,7 @@ public sealed class BronzeConverterTests : IDisposable
         var result = await BronzeConverter.ConvertAsync(BronzeSource.FromFile(PathOf("ragged.csv")), SampleLineage, _temp.Combine("r.parquet"), TestContext.Current.CancellationToken);
 
         var warning = Assert.Single(result.Warnings);
-        Assert.Equal("2 of 4 rows did not fit the header and were kept with the reason in _row_issue (first: row 2: row has 2 fields but the header has 3; the missing 1 are null).", warning);
+        Assert.Equal("2 of 4 rows did not fit the header and were kept with the reason in _row_issue (first: row 2: row has 2 fields but the header has 3; the missing field is null).", warning);
     }
 
     [Fact]
