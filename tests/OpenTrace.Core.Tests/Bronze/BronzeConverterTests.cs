@@ -68,10 +68,10 @@ public sealed class BronzeConverterTests : IDisposable
 
         var result = await BronzeConverter.ConvertAsync(BronzeSource.FromFile(PathOf("latin1-late.csv.gz")), SampleLineage, output, TestContext.Current.CancellationToken);
 
-        Assert.Equal(100_001, result.Rows);
+        Assert.Equal(1_101, result.Rows);
         Assert.Contains("it was read as Windows-1252", Assert.Single(result.Warnings), StringComparison.Ordinal);
         var parquet = ReadParquet(output);
-        Assert.Equal(100_001, parquet.Columns[0].Count);
+        Assert.Equal(1_101, parquet.Columns[0].Count);
         Assert.Equal("são carlos", parquet.Columns[1][^1]);
     }
 

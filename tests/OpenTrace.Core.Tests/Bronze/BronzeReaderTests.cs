@@ -128,7 +128,7 @@ public sealed class BronzeReaderTests
 
         Assert.Equal(2, attempts);
         Assert.Equal(["campinas", "campinas"], firstRows);
-        Assert.Equal(100_001, rows);
+        Assert.Equal(1_101, rows);
     }
 
     [Fact]
