@@ -1,4 +1,4 @@
 using OpenTrace.Functions.Bronze;
 using OpenTrace.Hosting;
 
-return await FunctionsHost.RunAsync(args, typeof(BronzeFunction).Assembly);
+return await FunctionsHost.RunAsync(args, CloudHost.Options());
