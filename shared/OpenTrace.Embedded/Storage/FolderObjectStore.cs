@@ -127,7 +127,7 @@ public sealed class FolderObjectStore : IObjectStore
         var handle = TryOpen(path);
         if (generation is null)
         {
-            return handle is null ? throw new ObjectNotFoundException(bucket, name) : Task.FromResult(AsStream(handle));
+            return handle is null ? Task.FromException<Stream>(new ObjectNotFoundException(bucket, name)) : Task.FromResult(AsStream(handle));
         }
 
         if (handle is not null)
@@ -145,7 +145,7 @@ public sealed class FolderObjectStore : IObjectStore
         // An overwrite links the old file into the versions folder before renaming the new one into place, so a
         // generation that was live when the handle above was opened is found here now.
         var version = TryOpen(VersionPath(bucket, name, generation.Value));
-        return version is null ? throw new ObjectNotFoundException(bucket, name, generation) : Task.FromResult(AsStream(version));
+        return version is null ? Task.FromException<Stream>(new ObjectNotFoundException(bucket, name, generation)) : Task.FromResult(AsStream(version));
     }
 
     /// <inheritdoc />
