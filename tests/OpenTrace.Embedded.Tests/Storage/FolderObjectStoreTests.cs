@@ -348,19 +348,9 @@ public sealed class FolderObjectStoreTests : IDisposable
     }
 
     /// <summary>Gives its bytes, then holds back the end of the stream until every writer sharing the countdown got there.</summary>
-    private sealed class GatedStream(byte[] content, Countdown allSent) : Stream
+    private sealed class GatedStream(byte[] content, Countdown allSent) : ReadOnlyStream
     {
         private int _given;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => content.Length;
-
-        public override long Position { get => _given; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
 
@@ -377,16 +367,6 @@ public sealed class FolderObjectStoreTests : IDisposable
             _given += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Completes when every participant has signalled, without blocking a thread.</summary>
@@ -407,19 +387,9 @@ public sealed class FolderObjectStoreTests : IDisposable
     }
 
     /// <summary>Gives some bytes, then fails as a broken upload would.</summary>
-    private sealed class FailingStream(int failAfter) : Stream
+    private sealed class FailingStream(int failAfter) : ReadOnlyStream
     {
         private int _given;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _given; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -433,6 +403,20 @@ public sealed class FolderObjectStoreTests : IDisposable
             _given += n;
             return n;
         }
+    }
+
+    /// <summary>A forward-only readable stream: the members a test stream does not need.</summary>
+    private abstract class ReadOnlyStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override void Flush()
         {

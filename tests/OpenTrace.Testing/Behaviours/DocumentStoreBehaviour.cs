@@ -7,49 +7,10 @@ namespace OpenTrace.Testing.Behaviours;
 /// implement <see cref="CreateStoreAsync"/>; every fact here then runs against that adapter. Update times are compared
 /// for order and equality only. Each test uses its own <see cref="Collection"/>, so one emulator can be shared.
 /// </summary>
-public abstract class DocumentStoreBehaviour : IAsyncLifetime
+public abstract class DocumentStoreBehaviour : PortBehaviour<IDocumentStore>
 {
-    private IDocumentStore? _store;
-
-    /// <summary>The store under test, created before each test.</summary>
-    protected IDocumentStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
-
     /// <summary>A collection name unique to this test.</summary>
     protected string Collection { get; } = $"behaviour_{Guid.NewGuid():N}";
-
-    /// <summary>The test's cancellation token.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>Creates the store under test (called before each test).</summary>
-    protected abstract ValueTask<IDocumentStore> CreateStoreAsync();
-
-    /// <summary>Releases the store after each test. By default disposes it when it is disposable.</summary>
-    protected virtual async ValueTask DisposeStoreAsync(IDocumentStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
-    /// <inheritdoc />
-    public virtual async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
-
-    /// <inheritdoc />
-    public virtual async ValueTask DisposeAsync()
-    {
-        if (_store is not null)
-        {
-            await DisposeStoreAsync(_store);
-        }
-
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task Create_WhenAbsent_StoresTheDocument()

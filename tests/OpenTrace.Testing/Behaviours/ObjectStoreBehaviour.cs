@@ -10,52 +10,13 @@ namespace OpenTrace.Testing.Behaviours;
 /// promises: generations are compared for order, never for value, and no local path is touched. Each test writes
 /// under its own <see cref="Prefix"/>, so one server or emulator can be shared by all tests.
 /// </summary>
-public abstract class ObjectStoreBehaviour : IAsyncLifetime
+public abstract class ObjectStoreBehaviour : PortBehaviour<IObjectStore>
 {
-    private IObjectStore? _store;
-
-    /// <summary>The store under test, created before each test.</summary>
-    protected IObjectStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
-
     /// <summary>The bucket the tests write into. The adapter must be able to write there (create it in the factory if needed).</summary>
     protected virtual string Bucket => "behaviour";
 
     /// <summary>A name prefix unique to this test, ending in '/'.</summary>
     protected string Prefix { get; } = $"behaviour-{Guid.NewGuid():N}/";
-
-    /// <summary>The test's cancellation token.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>Creates the store under test (called before each test).</summary>
-    protected abstract ValueTask<IObjectStore> CreateStoreAsync();
-
-    /// <summary>Releases the store after each test. By default disposes it when it is disposable.</summary>
-    protected virtual async ValueTask DisposeStoreAsync(IObjectStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
-    /// <inheritdoc />
-    public virtual async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
-
-    /// <inheritdoc />
-    public virtual async ValueTask DisposeAsync()
-    {
-        if (_store is not null)
-        {
-            await DisposeStoreAsync(_store);
-        }
-
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task Upload_ThenGet_ReturnsTheWrittenGeneration()
