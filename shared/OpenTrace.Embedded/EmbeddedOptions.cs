@@ -15,6 +15,12 @@ public sealed class EmbeddedOptions
     /// </summary>
     public string Home { get; set; } = DefaultHome();
 
+    /// <summary>
+    /// DuckDB's <c>memory_limit</c> for the warehouse, for example <c>256MB</c>. Default null: DuckDB's own default
+    /// (80% of RAM), which lets its buffer pool grow to a few hundred MB during large loads.
+    /// </summary>
+    public string? WarehouseMemoryLimit { get; set; }
+
     /// <summary>The folder holding one folder per bucket: <c>&lt;home&gt;/buckets</c>.</summary>
     public string BucketsPath => Path.Combine(Path.GetFullPath(Home), "buckets");
 

@@ -21,16 +21,23 @@ public static class EmbeddedServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="home">The state folder; null uses <see cref="EmbeddedOptions.DefaultHome()"/>.</param>
-    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, string? home = null)
+    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, string? home = null) =>
+        services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home ?? EmbeddedOptions.DefaultHome() });
+
+    /// <summary>Registers the embedded adapters as <see cref="AddEmbeddedAdapters(IServiceCollection, string?)"/> does, with all options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="options">Home and warehouse settings; <see cref="EmbeddedOptions.Home"/> is made a full path.</param>
+    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, EmbeddedOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = new EmbeddedOptions { Home = Path.GetFullPath(home ?? EmbeddedOptions.DefaultHome()) };
+        ArgumentNullException.ThrowIfNull(options);
+        options.Home = Path.GetFullPath(options.Home);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(sp => new FolderObjectStore(options.BucketsPath, sp.GetService<ILogger<FolderObjectStore>>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FolderObjectStore>());
-        services.AddSingleton(sp => new DuckDbWarehouse(options.WarehousePath, sp.GetRequiredService<FolderObjectStore>()));
+        services.AddSingleton(sp => new DuckDbWarehouse(options.WarehousePath, sp.GetRequiredService<FolderObjectStore>(), memoryLimit: options.WarehouseMemoryLimit));
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddSingleton(sp => new SqliteDocumentStore(options.DocumentStorePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());

@@ -34,7 +34,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// <param name="databasePath">The DuckDB file (<c>&lt;home&gt;/warehouse.duckdb</c>); created on first use unless read-only.</param>
     /// <param name="objects">Resolves <see cref="LoadRequest.Sources"/> to local files; null when this warehouse never loads Parquet.</param>
     /// <param name="readOnly">Open the file read-only (for ad-hoc queries); it must exist then.</param>
-    public DuckDbWarehouse(string databasePath, FolderObjectStore? objects = null, bool readOnly = false)
+    /// <param name="memoryLimit">DuckDB's <c>memory_limit</c> (for example <c>256MB</c>); null keeps DuckDB's default, 80% of RAM. Larger work spills to disk.</param>
+    public DuckDbWarehouse(string databasePath, FolderObjectStore? objects = null, bool readOnly = false, string? memoryLimit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
@@ -49,6 +50,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         if (readOnly)
         {
             builder.AccessMode = DuckDBAccessMode.ReadOnly;
+        }
+
+        if (!string.IsNullOrWhiteSpace(memoryLimit))
+        {
+            builder.MemoryLimit = memoryLimit;
         }
 
         _connectionString = builder.ConnectionString;
@@ -72,7 +78,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// </summary>
     public static async Task<DuckDbWarehouse> OpenReadOnlyAsync(string databasePath, CancellationToken cancellationToken = default)
     {
-        var warehouse = new DuckDbWarehouse(databasePath, objects: null, readOnly: true);
+        var warehouse = new DuckDbWarehouse(databasePath, objects: null, readOnly: true, memoryLimit: null);
         try
         {
             await warehouse.EnsureOpenAsync(cancellationToken);

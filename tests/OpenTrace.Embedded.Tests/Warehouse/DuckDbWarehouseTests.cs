@@ -314,6 +314,20 @@ public sealed class DuckDbWarehouseTests : WarehouseTestBase
     }
 
     [Fact]
+    public async Task MemoryLimit_IsAppliedToTheDatabase()
+    {
+        await using var limited = new DuckDbWarehouse(Home.Combine("limited.duckdb"), memoryLimit: "200MB");
+
+        var limit = new List<object?>();
+        await foreach (var row in limited.QueryAsync("SELECT current_setting('memory_limit') AS m", cancellationToken: Ct))
+        {
+            limit.Add(row["m"]);
+        }
+
+        Assert.Equal(["190.7 MiB"], limit);
+    }
+
+    [Fact]
     public async Task OpenReadOnly_MissingFile_ThrowsNamingIt()
     {
         var path = Home.Combine("nowhere.duckdb");
