@@ -38,30 +38,39 @@ public sealed class EmbeddedAdaptersTests
     }
 
     [Fact]
-    public void AddEmbeddedAdapters_KeepsATimeProviderAlreadyRegistered()
+    public void AddEmbeddedAdapters_KeepsATimeProviderAlreadyRegistered_AndPassesTheWarehouseOptions()
     {
+        using var home = new TempDirectory("opentrace-di");
         var clock = new ManualTimeProvider();
-        using var provider = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddEmbeddedAdapters("/tmp/opentrace-unused").BuildServiceProvider();
+        using var provider = new ServiceCollection()
+            .AddSingleton<TimeProvider>(clock)
+            .AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = "300MB" })
+            .BuildServiceProvider();
 
         Assert.Same(clock, provider.GetRequiredService<TimeProvider>());
+        Assert.Equal("300MB", provider.GetRequiredService<EmbeddedOptions>().WarehouseMemoryLimit);
     }
 
     [Fact]
     public void DefaultHome_IsDotOpentraceInTheCurrentDirectory_UnlessOpentraceHomeIsSet()
     {
-        Assert.Equal(Path.Combine("/work/project", ".opentrace"), EmbeddedOptions.DefaultHome(null, "/work/project"));
-        Assert.Equal(Path.Combine("/work/project", ".opentrace"), EmbeddedOptions.DefaultHome("  ", "/work/project"));
-        Assert.Equal("/data/opentrace", EmbeddedOptions.DefaultHome("/data/opentrace", "/work/project"));
-        Assert.Equal("/work/project/relative", EmbeddedOptions.DefaultHome("relative", "/work/project"));
+        var project = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "shop"));
+        var elsewhere = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "state", "opentrace"));
+
+        Assert.Equal(Path.Combine(project, ".opentrace"), EmbeddedOptions.DefaultHome(null, project));
+        Assert.Equal(Path.Combine(project, ".opentrace"), EmbeddedOptions.DefaultHome("  ", project));
+        Assert.Equal(elsewhere, EmbeddedOptions.DefaultHome(elsewhere, project));
+        Assert.Equal(Path.Combine(project, "relative"), EmbeddedOptions.DefaultHome("relative", project));
     }
 
     [Fact]
     public void Options_DerivePathsFromTheHome()
     {
-        var options = new EmbeddedOptions { Home = "/data/ot" };
+        var home = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "ot"));
+        var options = new EmbeddedOptions { Home = home };
 
-        Assert.Equal("/data/ot/buckets", options.BucketsPath);
-        Assert.Equal("/data/ot/warehouse.duckdb", options.WarehousePath);
-        Assert.Equal("/data/ot/online.sqlite", options.DocumentStorePath);
+        Assert.Equal(Path.Combine(home, "buckets"), options.BucketsPath);
+        Assert.Equal(Path.Combine(home, "warehouse.duckdb"), options.WarehousePath);
+        Assert.Equal(Path.Combine(home, "online.sqlite"), options.DocumentStorePath);
     }
 }
