@@ -48,9 +48,6 @@ internal sealed class BronzeHome : IAsyncDisposable
 
     public IWarehouse Warehouse => _services.GetRequiredService<IWarehouse>();
 
-    public T Get<T>()
-        where T : notnull => _services.GetRequiredService<T>();
-
     public static Dictionary<string, string?> Settings(string pipelinesPath) => new()
     {
         ["OpenTrace:BronzeBucket"] = BronzeBucket,
