@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace OpenTrace.Core.Retrieval;
@@ -77,8 +78,22 @@ public sealed class Bm25Index
     public ScoredRow[] Search(IReadOnlyList<string> queryTerms, int k, RowMask? mask = null)
     {
         ArgumentNullException.ThrowIfNull(queryTerms);
-        var scores = new float[Count];
-        var touched = new List<int>();
+
+        // Pooled: a fresh array per query would land on the large-object heap once the corpus passes ~21,000 rows.
+        var scores = ArrayPool<float>.Shared.Rent(Count);
+        try
+        {
+            Array.Clear(scores, 0, Count);
+            return Score(queryTerms, k, mask, scores, []);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+        }
+    }
+
+    private ScoredRow[] Score(IReadOnlyList<string> queryTerms, int k, RowMask? mask, float[] scores, List<int> touched)
+    {
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
             if (!_termIds.TryGetValue(term, out var id))

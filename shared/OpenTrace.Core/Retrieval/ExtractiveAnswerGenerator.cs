@@ -69,6 +69,7 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
         foreach (var candidate in candidates)
         {
             double score = 0;
+            double heading = 0;
             foreach (var term in queryTerms)
             {
                 var tf = candidate.Terms.Count(t => t == term);
@@ -82,11 +83,19 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
                 }
                 else if (candidate.HeadingTerms.Contains(term))
                 {
-                    score += HeadingWeight * idf[term];
+                    heading += HeadingWeight * idf[term];
                 }
             }
 
-            candidate.Score = score / (1 + (RankDecay * candidate.Source));
+            candidate.Direct = score > 0;
+            candidate.Score = (score + heading) / (1 + (RankDecay * candidate.Source));
+        }
+
+        // Quote sentences that themselves share a term with the question, when there are any; the heading alone is
+        // weaker evidence.
+        if (candidates.Any(c => c.Direct))
+        {
+            candidates.RemoveAll(c => !c.Direct);
         }
 
         var best = candidates.Max(c => c.Score);
@@ -224,5 +233,7 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
         public HashSet<string> Concepts { get; } = terms.Select(ConceptLexicon.ConceptOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
         public double Score { get; set; }
+
+        public bool Direct { get; set; }
     }
 }

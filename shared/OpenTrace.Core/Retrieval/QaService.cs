@@ -215,7 +215,7 @@ public sealed class QaService
 
     private static Citation ToCitation(RetrievedChunk hit)
     {
-        var text = PiiScrubber.Scrub(hit.Chunk.Text)!.ReplaceLineEndings(" ");
+        var text = string.Join(' ', PiiScrubber.Scrub(hit.Chunk.Text)!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         var snippet = text.Length <= SnippetLength ? text : string.Concat(text.AsSpan(0, SnippetLength - 1).TrimEnd(), "…");
         return new Citation(hit.Chunk.Document, hit.Chunk.ChunkId, hit.Chunk.Heading, hit.Chunk.LineageId, snippet, Math.Round(hit.Score, 6));
     }

@@ -24,7 +24,8 @@ public static class TextAnalyzer
         "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
         "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
         "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "s", "t",
-        "shall", "may", "might", "must", "tell", "please", "explain", "describe",
+        "shall", "may", "might", "must", "tell", "please", "explain", "describe", "mean", "means", "meaning", "exist", "exists",
+        "happen", "happens",
 
         // Portuguese (review comments)
         "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "e", "em", "na", "no", "nas", "nos", "que",
