@@ -20,7 +20,7 @@ public sealed class HashingTextEmbedder : ITextEmbedder
 
     private const float WordWeight = 1.0f;
     private const float PairWeight = 0.6f;
-    private const float NGramWeight = 0.35f;
+    private const float NGramWeight = 0.25f;
     private const float ConceptWeight = 1.6f;
 
     /// <summary>Creates the embedder; <paramref name="dimensions"/> defaults to <see cref="DefaultDimensions"/>.</summary>

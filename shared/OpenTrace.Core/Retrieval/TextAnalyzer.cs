@@ -87,9 +87,10 @@ public static class TextAnalyzer
     public static bool IsStopWord(string word) => StopWords.Contains(word);
 
     /// <summary>
-    /// A light English stemmer: plurals (<c>deliveries</c> → <c>delivery</c>, <c>orders</c> → <c>order</c>) and the
+    /// A light English stemmer: plurals (<c>deliveries</c> → <c>delivery</c>, <c>orders</c> → <c>order</c>), the
     /// endings <c>-ing</c>, <c>-ed</c> when a stem of at least four letters remains (<c>delivered</c> → <c>deliver</c>,
-    /// <c>shipping</c> → <c>ship</c>).
+    /// <c>shipping</c> → <c>ship</c>), and a final <c>e</c> of longer words, so <c>arrive</c>, <c>arrived</c> and
+    /// <c>arriving</c> meet (<c>arriv</c>).
     /// Words with digits or underscores are left alone.
     /// </summary>
     public static string Stem(string word)
@@ -100,6 +101,11 @@ public static class TextAnalyzer
             return word;
         }
 
+        return DropFinalE(Suffix(word));
+    }
+
+    private static string Suffix(string word)
+    {
         if (word.EndsWith("ies", StringComparison.Ordinal) && word.Length > 4)
         {
             return string.Concat(word.AsSpan(0, word.Length - 3), "y");
@@ -127,6 +133,10 @@ public static class TextAnalyzer
 
         return word;
     }
+
+    // arrive, arrived and arriving all become arriv; short words (late, rate, case) keep their e.
+    private static string DropFinalE(string stem) =>
+        stem.Length > 4 && stem[^1] == 'e' && stem[^2] != 'e' ? stem[..^1] : stem;
 
     // shipp → ship, stopp → stop; ll, ss and zz stay (install, process).
     private static string Undouble(string stem) =>

@@ -27,6 +27,9 @@ public sealed class TextAnalysisTests
     [InlineData("delivered", "deliver")]
     [InlineData("shipping", "ship")]
     [InlineData("installed", "install")]
+    [InlineData("arrived", "arriv")]
+    [InlineData("arrive", "arriv")]
+    [InlineData("late", "late")]
     [InlineData("red", "red")]
     [InlineData("2018", "2018")]
     public void Stem_TrimsPluralsAndVerbEndingsOnly(string word, string stem) => Assert.Equal(stem, TextAnalyzer.Stem(word));
