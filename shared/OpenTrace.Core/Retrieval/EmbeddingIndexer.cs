@@ -162,7 +162,7 @@ public sealed class EmbeddingIndexer
 
         progress?.Report(new EmbeddingProgress("publish", 0, 1));
         var snapshot = new EmbeddingSnapshot(_embedder.ModelId, dimensions, chunks, hashes, vectors);
-        var manifest = await _snapshots.PublishAsync(snapshot, corpusHash, bySource, _time.GetUtcNow(), current?.ManifestGeneration, cancellationToken);
+        var manifest = await _snapshots.PublishAsync(snapshot, corpusHash, bySource, _time.GetUtcNow(), current?.ManifestGeneration, current?.Manifest.Snapshot, cancellationToken);
         progress?.Report(new EmbeddingProgress("publish", 1, 1));
         return new EmbeddingIndexResult(manifest.Snapshot, chunks.Count, chunks.Count - reused, reused, removed, false, _embedder.ModelId, bySource);
     }

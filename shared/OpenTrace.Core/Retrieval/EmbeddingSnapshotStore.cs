@@ -73,7 +73,8 @@ public sealed class EmbeddingSnapshotStore(IObjectStore store, string bucket, st
     /// Writes <paramref name="snapshot"/> as a new object (create-only) named after <paramref name="createdAt"/> and
     /// <paramref name="corpusHash"/>, then points the manifest at it, on the condition that the manifest is still at
     /// <paramref name="expectedManifestGeneration"/> (null: that there is none). Throws
-    /// <see cref="TransientException"/> when another writer replaced the manifest first.
+    /// <see cref="TransientException"/> when another writer replaced the manifest first. Afterwards every snapshot
+    /// object but the new one and <paramref name="previousSnapshot"/> (which a server may still be loading) is deleted.
     /// </summary>
     public async Task<SnapshotManifest> PublishAsync(
         EmbeddingSnapshot snapshot,
@@ -81,6 +82,7 @@ public sealed class EmbeddingSnapshotStore(IObjectStore store, string bucket, st
         IReadOnlyDictionary<string, int> chunksBySource,
         DateTimeOffset createdAt,
         long? expectedManifestGeneration,
+        string? previousSnapshot = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -116,6 +118,31 @@ public sealed class EmbeddingSnapshotStore(IObjectStore store, string bucket, st
             throw new TransientException($"{ManifestUri} was replaced by another indexer while this one ran; run again to index on top of it.", ex);
         }
 
+        await DeleteOldSnapshotsAsync(keep: [name, previousSnapshot], cancellationToken);
         return manifest;
+    }
+
+    private async Task DeleteOldSnapshotsAsync(IReadOnlyList<string?> keep, CancellationToken cancellationToken)
+    {
+        var old = new List<ObjectInfo>();
+        await foreach (var info in store.ListAsync(Bucket, SnapshotPaths.SnapshotsPrefix(Corpus), cancellationToken))
+        {
+            if (!keep.Contains(info.Name))
+            {
+                old.Add(info);
+            }
+        }
+
+        foreach (var info in old)
+        {
+            // Only this generation: a snapshot written again under the same name meanwhile stays.
+            try
+            {
+                await store.DeleteAsync(Bucket, info.Name, info.Generation, cancellationToken);
+            }
+            catch (PreconditionFailedException)
+            {
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace OpenTrace.Core.Retrieval;
 /// Object names of a corpus's embeddings in the lake bucket:
 /// <c>embeddings/&lt;corpus&gt;/manifest.json</c> names the current snapshot,
 /// <c>embeddings/&lt;corpus&gt;/snapshots/&lt;yyyyMMddTHHmmssfffZ&gt;-&lt;corpus hash&gt;.parquet</c> are the snapshots
-/// (written create-only, never overwritten).
+/// (written create-only, never overwritten; the current and the previous one are kept, older ones deleted).
 /// </summary>
 public static class SnapshotPaths
 {

@@ -84,6 +84,12 @@ internal sealed class InMemoryObjectStore : IObjectStore
     {
         lock (_lock)
         {
+            var live = _objects.TryGetValue((bucket, name), out var o) ? o.Info.Generation : (long?)null;
+            if (ifGenerationMatch is { } expected && expected != live)
+            {
+                throw new PreconditionFailedException(bucket, name, expected, live);
+            }
+
             return Task.FromResult(_objects.Remove((bucket, name)));
         }
     }

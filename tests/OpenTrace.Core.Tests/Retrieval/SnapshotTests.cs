@@ -107,6 +107,29 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task Indexer_KeepsTheCurrentAndThePreviousSnapshot_AndDeletesOlderOnes()
+    {
+        var store = new InMemoryObjectStore();
+        var docs = (await Corpus.DocChunksAsync()).Take(8).ToList();
+        var names = new List<string>();
+        for (var run = 0; run < 4; run++)
+        {
+            var chunks = docs.Take(5 + run).ToList();
+            var result = await new EmbeddingIndexer(store, Lake, "olist", new HashingTextEmbedder(), [new ListSource("docs", chunks)], new ManualClock(Start.AddHours(run)))
+                .RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+            names.Add(result.Snapshot);
+        }
+
+        var left = new List<string>();
+        await foreach (var info in store.ListAsync(Lake, "embeddings/olist/snapshots/", TestContext.Current.CancellationToken))
+        {
+            left.Add(info.Name);
+        }
+
+        Assert.Equal(names[^2..], left);
+    }
+
+    [Fact]
     public async Task Indexer_NothingChanged_WritesNothing()
     {
         var store = new InMemoryObjectStore();
@@ -157,9 +180,9 @@ public sealed class SnapshotTests
         var snapshots = new EmbeddingSnapshotStore(store, Lake, "olist");
         var chunk = IndexTests.Review("r1", "o1", 3, "Ok");
         var snapshot = new EmbeddingSnapshot("m", 2, [chunk], [chunk.ContentHash], [1f, 0f]);
-        var winner = await snapshots.PublishAsync(snapshot, "aaaa", new Dictionary<string, int>(), Start, null, TestContext.Current.CancellationToken);
+        var winner = await snapshots.PublishAsync(snapshot, "aaaa", new Dictionary<string, int>(), Start, null, cancellationToken: TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<TransientException>(() => snapshots.PublishAsync(snapshot, "bbbb", new Dictionary<string, int>(), Start.AddSeconds(1), null, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<TransientException>(() => snapshots.PublishAsync(snapshot, "bbbb", new Dictionary<string, int>(), Start.AddSeconds(1), null, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(winner.Snapshot, (await snapshots.ReadManifestAsync(TestContext.Current.CancellationToken))!.Value.Manifest.Snapshot);
     }
