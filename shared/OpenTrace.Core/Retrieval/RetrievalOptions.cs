@@ -40,12 +40,12 @@ public sealed class RetrievalOptions
     public double MinConfidence { get; set; } = 0.35;
 
     /// <summary>
-    /// Cosine similarity that counts as no evidence at all (confidence term 0). Default 0.05 (local embedder; about
-    /// 0.45 suits text-embedding-005).
+    /// Cosine similarity that counts as no evidence at all (confidence term 0). Default 0.05, set for the local
+    /// embedder; text-embedding-005 similarities run higher, so calibrate from <c>/v1/search</c> similarities.
     /// </summary>
     public double SimilarityFloor { get; set; } = 0.05;
 
-    /// <summary>Cosine similarity that counts as full evidence (confidence term 1). Default 0.5 (about 0.75 for text-embedding-005).</summary>
+    /// <summary>Cosine similarity that counts as full evidence (confidence term 1). Default 0.5, set for the local embedder.</summary>
     public double SimilarityCeiling { get; set; } = 0.5;
 
     /// <summary>Nearest sources listed when the documents do not cover a question. Default 3.</summary>
