@@ -23,7 +23,7 @@ internal sealed class QueryCommand : ICommand
         var format = ResultWriter.ParseFormat(context.Arguments.Option("format"));
         context.Arguments.RejectUnknownOptions();
 
-        await using var warehouse = LocalWarehouse.OpenReadOnly(context.Home);
+        await using var warehouse = await LocalWarehouse.OpenReadOnlyAsync(context.Home, cancellationToken);
         var (columns, rows, cut) = await ReadAsync(warehouse, sql, format == ResultFormat.Table ? TableRowLimit : int.MaxValue, cancellationToken);
         ResultWriter.Write(context.Console.Out, format, columns, rows);
         if (cut)

@@ -20,7 +20,7 @@ internal sealed class StatusCommand : ICommand
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         context.Arguments.RejectUnknownOptions();
-        await using var warehouse = LocalWarehouse.OpenReadOnly(context.Home);
+        await using var warehouse = await LocalWarehouse.OpenReadOnlyAsync(context.Home, cancellationToken);
         var output = context.Console.Out;
         output.WriteLine($"Home: {context.Home.Path}");
         output.WriteLine();

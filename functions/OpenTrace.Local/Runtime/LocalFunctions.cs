@@ -17,6 +17,9 @@ internal static class LocalFunctions
         [LocalHome.BronzeBucket] = BronzePath,
     };
 
+    /// <summary>Stages that run on a schedule in the cloud (gold, features, train…), in the order the demo runs them.</summary>
+    public static IReadOnlyList<ScheduledStage> ScheduledStages { get; } = [];
+
     public static void Register(IServiceCollection services)
     {
         services.AddFunction<BronzeFunction>();
@@ -34,3 +37,8 @@ internal static class LocalFunctions
         app.MapCloudEventFunction<BronzeFunction, StorageObjectData>(BronzePath);
     }
 }
+
+/// <summary>A stage Cloud Scheduler triggers in the cloud; the demo runs it in order after ingestion.</summary>
+/// <param name="Name">Stage name shown in the timings.</param>
+/// <param name="RunAsync">Runs the stage against the local runtime.</param>
+internal sealed record ScheduledStage(string Name, Func<LocalRuntime, Cli.CliConsole, CancellationToken, Task> RunAsync);
