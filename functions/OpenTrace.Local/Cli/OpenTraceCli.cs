@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenTrace.Core;
 using OpenTrace.Local.Runtime;
 
@@ -48,12 +49,16 @@ internal static class OpenTraceCli
 
         var home = LocalHome.Resolve(arguments.Option("home"));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+
+        // Ctrl+C (SIGINT) and SIGTERM stop the command cleanly instead of killing the process mid-write.
+        void Stop(PosixSignalContext signal)
         {
-            e.Cancel = true;
+            signal.Cancel = true;
             cancel.Cancel();
-        };
-        System.Console.CancelKeyPress += onCancel;
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             return await command.RunAsync(new CliContext(arguments, home, console), cancel.Token);
@@ -73,10 +78,6 @@ internal static class OpenTraceCli
         {
             console.Error(ex.Message);
             return 1;
-        }
-        finally
-        {
-            System.Console.CancelKeyPress -= onCancel;
         }
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTrace.Core;
 using OpenTrace.Embedded;
@@ -79,8 +80,11 @@ internal sealed class LocalRuntime : IAsyncDisposable
         builder.Logging.AddPlainConsole();
         builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // start-up failures are rethrown with a clearer message
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
 
+        // The command owns Ctrl+C and SIGTERM; the web host must not stop on its own underneath it.
+        builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.Services.AddEmbeddedAdapters(home.Path);
         builder.Services.AddOpenTraceCore(builder.Configuration);
         LocalFunctions.Register(builder.Services);
@@ -88,7 +92,15 @@ internal sealed class LocalRuntime : IAsyncDisposable
         var app = builder.Build();
         app.MapFunctionsHealthCheck();
         LocalFunctions.Map(app);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await app.DisposeAsync();
+            throw new OpenTraceException($"Port {options.Port} on 127.0.0.1 is in use (another 'opentrace up'?). Stop it or pass --port.", inner: ex);
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var runtime = new LocalRuntime(app, home, new Uri(address.TrimEnd('/') + "/"));
@@ -123,4 +135,12 @@ internal sealed class LocalRuntime : IAsyncDisposable
     }
 
     private void OnObjectFinalized(object? sender, ObjectFinalizedEventArgs e) => Delivery.Enqueue(e.Object);
+}
+
+/// <summary>A host lifetime that leaves start and stop to the running command.</summary>
+internal sealed class CommandOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
