@@ -16,14 +16,24 @@ internal sealed class BucketWatcher : IAsyncDisposable
     private readonly string _folder;
     private readonly IObjectStore _store;
     private readonly Func<ObjectInfo, bool> _deliver;
+    private readonly Func<ObjectInfo, CancellationToken, Task<bool>> _alreadyDone;
     private readonly ILogger _logger;
     private readonly FileSystemWatcher _watcher;
     private readonly ConcurrentDictionary<string, (long Size, DateTime Written, DateTime SeenAt)> _candidates = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public BucketWatcher(string bucket, string folder, IObjectStore store, Func<ObjectInfo, bool> deliver, ILogger logger, TimeSpan? settleTime = null, TimeSpan? rescanInterval = null)
+    /// <param name="bucket">Bucket the folder holds.</param>
+    /// <param name="folder">The bucket's folder.</param>
+    /// <param name="store">Store that turns a file into an object generation.</param>
+    /// <param name="deliver">Hands a finished file's object over; false when it was already handed over.</param>
+    /// <param name="alreadyDone">True when the pipeline already handled that generation (e.g. before a restart).</param>
+    /// <param name="logger">Log.</param>
+    /// <param name="settleTime">Quiet time before a file counts as finished.</param>
+    /// <param name="rescanInterval">Time between full rescans.</param>
+    public BucketWatcher(string bucket, string folder, IObjectStore store, Func<ObjectInfo, bool> deliver, Func<ObjectInfo, CancellationToken, Task<bool>> alreadyDone, ILogger logger, TimeSpan? settleTime = null, TimeSpan? rescanInterval = null)
     {
+        _alreadyDone = alreadyDone;
         _bucket = bucket;
         _folder = Path.GetFullPath(folder);
         _store = store;
@@ -157,7 +167,7 @@ internal sealed class BucketWatcher : IAsyncDisposable
         _candidates.TryRemove(path, out _);
         var name = ObjectName(path);
         var obj = name is null ? null : await _store.GetAsync(_bucket, name, _stop.Token);
-        if (obj is not null && _deliver(obj))
+        if (obj is not null && !await _alreadyDone(obj, _stop.Token) && _deliver(obj))
         {
             _logger.LogInformation("Noticed {Object} (generation {Generation}).", obj.Uri, obj.Generation);
         }

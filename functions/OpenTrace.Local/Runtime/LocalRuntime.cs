@@ -24,6 +24,12 @@ internal sealed record LocalRuntimeOptions
     /// <summary>Watch the bronze bucket folder for files dropped by hand (<c>opentrace up</c>).</summary>
     public bool WatchBronze { get; init; }
 
+    /// <summary>
+    /// DuckDB's memory limit. A laptop shares its memory with other work, and DuckDB's default (80% of RAM) lets a
+    /// large load grow the process by hundreds of MB; it spills to disk past this limit instead.
+    /// </summary>
+    public string WarehouseMemoryLimit { get; init; } = "96MB";
+
     /// <summary>Log at Information instead of Warning.</summary>
     public bool Verbose { get; init; }
 }
@@ -85,7 +91,7 @@ internal sealed class LocalRuntime : IAsyncDisposable
 
         // The command owns Ctrl+C and SIGTERM; the web host must not stop on its own underneath it.
         builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
-        builder.Services.AddEmbeddedAdapters(home.Path);
+        builder.Services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = options.WarehouseMemoryLimit });
         builder.Services.AddOpenTraceCore(builder.Configuration);
         LocalFunctions.Register(builder.Services);
 
@@ -111,11 +117,17 @@ internal sealed class LocalRuntime : IAsyncDisposable
                 home.BronzeBucketPath,
                 runtime._store,
                 runtime.Delivery.Enqueue,
+                runtime.AlreadyIngestedAsync,
                 app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTrace.Local.Watcher"));
         }
 
         return runtime;
     }
+
+    /// <summary>True when bronze already finished this object generation (so a restart does not redeliver it).</summary>
+    private Task<bool> AlreadyIngestedAsync(Core.Storage.ObjectInfo obj, CancellationToken cancellationToken) =>
+        _app.Services.GetRequiredService<Core.Claims.EventClaims>().IsDoneAsync(
+            Core.Claims.EventClaims.KeyFor(Core.Bronze.BronzeIngestor.FunctionName, obj.Bucket, obj.Name, obj.Generation), cancellationToken);
 
     /// <summary>Queues every file already in the bronze bucket folder (bronze's claims skip what was ingested before).</summary>
     public void ScanBronzeNow() => _watcher?.ScanNow();
