@@ -88,7 +88,6 @@ public sealed class GoldRunner
             for (var i = 0; i < selected.Count; i++)
             {
                 var model = selected[i];
-                progress?.Report(new GoldProgress(model.Name, i, selected.Count, "checking inputs"));
                 var result = await RunModelAsync(run, model, watermarks, request, stage => progress?.Report(new GoldProgress(model.Name, i, selected.Count, stage)), cancellationToken);
                 run.Results[model.Name] = result;
                 progress?.Report(new GoldProgress(model.Name, i, selected.Count, result.Status, result));
