@@ -312,6 +312,8 @@ public sealed class GoldRunner
         long partitions = 0;
         try
         {
+            // A staging table left by a failed build may be partitioned differently; BigQuery would not replace it.
+            await _warehouse.ExecuteAsync(_sql.DropStaging(model), cancellationToken: cancellationToken);
             await _warehouse.ExecuteAsync(_sql.Build(model, changes), cancellationToken: cancellationToken);
             foreach (var statement in _sql.DescribeStaging(model))
             {

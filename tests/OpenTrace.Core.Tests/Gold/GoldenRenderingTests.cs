@@ -48,6 +48,7 @@ public sealed class GoldenRenderingTests
     {
         var script = new StringBuilder();
         script.Append("-- ").Append(model.Name).Append(": statements a gold run issues on BigQuery, in order.\n\n");
+        script.Append("-- before building: a staging table left by a failed build\n").Append(sql.DropStaging(model)).Append(";\n\n");
         script.Append("-- build: full, into ").Append(GoldSql.StagingDataset).Append('\n').Append(sql.Build(model)).Append(";\n\n");
         var incremental = model.Materialization == Materialization.Incremental;
         if (incremental)

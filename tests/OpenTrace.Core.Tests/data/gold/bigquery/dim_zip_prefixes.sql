@@ -1,5 +1,8 @@
 -- dim_zip_prefixes: statements a gold run issues on BigQuery, in order.
 
+-- before building: a staging table left by a failed build
+DROP TABLE IF EXISTS `gold_staging.dim_zip_prefixes`;
+
 -- build: full, into gold_staging
 CREATE OR REPLACE TABLE `gold_staging.dim_zip_prefixes`
 (

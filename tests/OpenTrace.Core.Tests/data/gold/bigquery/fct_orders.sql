@@ -1,5 +1,8 @@
 -- fct_orders: statements a gold run issues on BigQuery, in order.
 
+-- before building: a staging table left by a failed build
+DROP TABLE IF EXISTS `gold_staging.fct_orders`;
+
 -- build: full, into gold_staging
 CREATE OR REPLACE TABLE `gold_staging.fct_orders`
 (

@@ -1,5 +1,8 @@
 -- kpi_seller_scorecard: statements a gold run issues on BigQuery, in order.
 
+-- before building: a staging table left by a failed build
+DROP TABLE IF EXISTS `gold_staging.kpi_seller_scorecard`;
+
 -- build: full, into gold_staging
 CREATE OR REPLACE TABLE `gold_staging.kpi_seller_scorecard`
 (
