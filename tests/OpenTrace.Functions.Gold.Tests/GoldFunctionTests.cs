@@ -114,6 +114,23 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
     }
 
     [Fact]
+    public async Task Post_TransientWarehouseFailure_Answers503_AndRecordsTheRun()
+    {
+        await using var world = GoldWorld.Create(warehouseFrom: fixture.BuiltWarehouse);
+        var flaky = new FlakyWarehouse(world.Warehouse, sql => sql.Contains("CREATE OR REPLACE TABLE \"gold\".\"dim_date\"", StringComparison.Ordinal));
+        await using var host = await StartAsync(world, flaky);
+
+        using var response = await host.Client.PostAsJsonAsync("/", new { select = "dim_states,dim_date", full_refresh = true }, Ct);
+        var run = (await world.RowsAsync("SELECT status, message FROM ops.runs ORDER BY finished_at DESC LIMIT 1", Ct)).Single();
+        var builds = await world.RowsAsync("SELECT model, status FROM ops.gold_builds WHERE run_id = (SELECT run_id FROM ops.runs ORDER BY finished_at DESC LIMIT 1)", Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("failed", run["status"]);
+        Assert.StartsWith("Gold run stopped: Exceeded rate limits", run.Get<string>("message"), StringComparison.Ordinal);
+        Assert.Equal(("dim_states", "published"), ((string)builds.Single()["model"]!, (string)builds.Single()["status"]!));
+    }
+
+    [Fact]
     public async Task Start_BrokenModelFile_StopsTheHostNamingTheFileAndLine()
     {
         await using var world = GoldWorld.Create(copyPipelines: true, warehouseFrom: fixture.BuiltWarehouse);
@@ -127,7 +144,7 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
         Assert.Contains("ref('dim_state') names a model that does not exist (did you mean 'dim_states'?)", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<Host> StartAsync(GoldWorld world)
+    private static async Task<Host> StartAsync(GoldWorld world, IWarehouse? warehouse = null)
     {
         var app = FunctionsHost.Build(
             [
@@ -144,7 +161,7 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
                 LogFormat = FunctionsLogFormat.Plain,
                 ConfigureBuilder = builder =>
                 {
-                    builder.Services.AddSingleton<IWarehouse>(world.Warehouse);
+                    builder.Services.AddSingleton(warehouse ?? world.Warehouse);
                     builder.Services.AddSingleton<IObjectStore>(world.Objects);
                 },
             });

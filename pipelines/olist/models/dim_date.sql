@@ -1,7 +1,8 @@
 /*
 description: >-
   One row per calendar day, from 1 January of the year of the first purchase to 31 December of the year of the
-  last purchase, estimated or actual delivery. Join facts on their *_date columns.
+  last purchase or delivery. Join facts on their *_date columns. Estimated delivery dates are left out of the
+  range: a mistyped estimate (a year like 2099) would otherwise add decades of days.
 materialized: table
 columns:
   - name: date_day
@@ -65,8 +66,6 @@ tests:
 */
 WITH order_moments AS (
   SELECT o.order_purchase_timestamp AS moment FROM {{ source('silver', 'olist__orders') }} AS o
-  UNION ALL
-  SELECT o.order_estimated_delivery_date FROM {{ source('silver', 'olist__orders') }} AS o
   UNION ALL
   SELECT o.order_delivered_customer_date FROM {{ source('silver', 'olist__orders') }} AS o
 ),

@@ -93,9 +93,18 @@ public sealed class GoldRunner
                 progress?.Report(new GoldProgress(model.Name, i, selected.Count, result.Status, result));
             }
         }
-        catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await FinishAsync(run, selected, request, ex.Message, CancellationToken.None);
+            // Record what was done before the failure; a retry continues from the watermarks.
+            try
+            {
+                await FinishAsync(run, selected, request, ex.Message, CancellationToken.None);
+            }
+            catch (Exception recording) when (recording is not OperationCanceledException)
+            {
+                _logger.LogError(recording, "Gold run {RunId} could not be recorded in ops after it failed.", run.RunId);
+            }
+
             throw;
         }
 
@@ -367,8 +376,16 @@ public sealed class GoldRunner
         }
 
         stage("exporting");
-        var export = await _exporter.ExportAsync(model, _sql, _lakeBucket, buildId, cancellationToken);
-        return built with { Status = GoldModelStatus.Published, ExportUri = export.Uri, Message = null };
+        try
+        {
+            var export = await _exporter.ExportAsync(model, _sql, _lakeBucket, buildId, cancellationToken);
+            return built with { Status = GoldModelStatus.Published, ExportUri = export.Uri, Message = null };
+        }
+        catch (Exception ex) when (!IsTransient(ex) && ex is not OperationCanceledException)
+        {
+            // The table is published; the lake copy is stale until the next build of this model.
+            return built with { Status = GoldModelStatus.Published, Message = $"Published, but the Parquet export to the lake failed: {ex.Message}" };
+        }
     }
 
     private async Task<GoldTestResult> RunTestAsync(RunState run, GoldModel model, ModelTest test, string audited, CancellationToken cancellationToken)
@@ -464,6 +481,7 @@ public sealed class GoldRunner
 
         var warnings = run.Sources.Values.Where(s => s.Outcome == "warned").Select(s => s.Message!)
             .Concat(models.SelectMany(m => m.Tests.Where(t => t.Outcome == "warned").Select(t => $"{m.Model}: {t.Name} found {t.FailingRows} rows")))
+            .Concat(models.Where(m => m.Status == GoldModelStatus.Published && m.Message is not null).Select(m => $"{m.Model}: {m.Message}"))
             .ToList();
         await _goldOps.RecordBuildsAsync(run.BuildRows, cancellationToken);
         await _goldOps.RecordTestFailuresAsync(run.FailureRows, cancellationToken);

@@ -19,7 +19,7 @@ CREATE OR REPLACE TABLE `gold_staging.dim_date`
   `week_start` DATE OPTIONS(description = 'Monday of the ISO week.'),
   `is_weekend` BOOL OPTIONS(description = 'True on Saturdays and Sundays.')
 )
-OPTIONS(description = 'One row per calendar day, from 1 January of the year of the first purchase to 31 December of the year of the last purchase, estimated or actual delivery. Join facts on their *_date columns.')
+OPTIONS(description = 'One row per calendar day, from 1 January of the year of the first purchase to 31 December of the year of the last purchase or delivery. Join facts on their *_date columns. Estimated delivery dates are left out of the range: a mistyped estimate (a year like 2099) would otherwise add decades of days.')
 AS
 SELECT
   CAST(`date_day` AS DATE) AS `date_day`,
@@ -37,8 +37,6 @@ SELECT
 FROM (
 WITH order_moments AS (
   SELECT o.order_purchase_timestamp AS moment FROM `silver.olist__orders` AS o
-  UNION ALL
-  SELECT o.order_estimated_delivery_date FROM `silver.olist__orders` AS o
   UNION ALL
   SELECT o.order_delivered_customer_date FROM `silver.olist__orders` AS o
 ),

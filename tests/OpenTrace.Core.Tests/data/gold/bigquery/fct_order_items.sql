@@ -60,7 +60,7 @@ WHERE t.`order_id` IS NULL
 ) AS failures
 LIMIT 20;
 
--- test: relationships(order_id -> fct_orders.order_id)
+-- test: relationships(order_id -> fct_orders.order_id) [warn]
 SELECT failures.*, COUNT(*) OVER () AS `_failing_rows`
 FROM (
 SELECT t.`order_id` AS `value`, COUNT(*) AS `occurrences`
