@@ -1,4 +1,4 @@
 using OpenTrace.Functions.Gold;
 using OpenTrace.Hosting;
 
-return await FunctionsHost.RunAsync(args, typeof(GoldFunction).Assembly);
+return await FunctionsHost.RunAsync(args, CloudHost.Options());

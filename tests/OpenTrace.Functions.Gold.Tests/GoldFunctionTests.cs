@@ -148,8 +148,6 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
     {
         var app = FunctionsHost.Build(
             [
-                "--OpenTrace:ProjectId=test-project",
-                "--OpenTrace:Region=europe-west1",
                 $"--OpenTrace:LakeBucket={GoldWorld.LakeBucket}",
                 $"--OpenTrace:PipelinesPath={world.Pipelines}",
             ],
