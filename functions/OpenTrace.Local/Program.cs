@@ -8,5 +8,6 @@ return await OpenTraceCli.RunAsync(args,
     new IngestCommand(),
     new QueryCommand(),
     new StatusCommand(),
+    new GoldCommand(),
     new GenerateCommand(),
 ]);

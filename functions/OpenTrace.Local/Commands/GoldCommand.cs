@@ -1,8 +1,7 @@
 using System.Globalization;
 using OpenTrace.Core.Gold;
 using OpenTrace.Core.Ops;
-using OpenTrace.Embedded.Storage;
-using OpenTrace.Embedded.Warehouse;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTrace.Local.Cli;
 using OpenTrace.Local.Runtime;
 
@@ -43,32 +42,35 @@ internal sealed class GoldCommand : ICommand
             }
         }
 
-        context.Home.EnsureCreated();
-        var objects = new FolderObjectStore(context.Home.BucketsPath);
-        await using var warehouse = new DuckDbWarehouse(context.Home.WarehousePath, objects);
-        var runner = new GoldRunner(project, warehouse, objects, new OpsLog(warehouse), new GoldOpsStore(warehouse), LocalHome.LakeBucket);
-        var request = new GoldRunRequest { Select = select, FullRefresh = force, Trigger = "cli" };
+        await using var runtime = await LocalRuntime.StartAsync(context.Home, new LocalRuntimeOptions(), cancellationToken);
+        var result = await RunAsync(runtime, context.Console, new GoldRunRequest { Select = select, FullRefresh = force, Trigger = "cli" }, cancellationToken);
+        return result.Status == RunStatus.Failed ? 1 : 0;
+    }
 
-        var result = await context.Console.ProgressAsync("gold", sink => runner.RunAsync(request, new SinkProgress(sink), cancellationToken));
+    /// <summary>Runs gold in <paramref name="runtime"/> with a progress entry per model and prints failures and the summary.</summary>
+    internal static async Task<GoldRunResult> RunAsync(LocalRuntime runtime, CliConsole console, GoldRunRequest request, CancellationToken cancellationToken)
+    {
+        var runner = runtime.Services.GetRequiredService<GoldRunner>();
+        var result = await console.ProgressAsync("gold", sink => runner.RunAsync(request, new SinkProgress(sink), cancellationToken));
 
         foreach (var model in result.Models.Where(m => m.Status is GoldModelStatus.Failed or GoldModelStatus.Blocked))
         {
-            PrintFailure(context.Console, model);
+            PrintFailure(console, model);
         }
 
         foreach (var source in result.Sources.Where(s => s.Outcome != "passed"))
         {
-            context.Console.Line($"{(source.Outcome == "failed" ? "✗" : "!")} {source.Source}: {source.Message}");
+            console.Line($"{(source.Outcome == "failed" ? "✗" : "!")} {source.Source}: {source.Message}");
         }
 
-        context.Console.Line();
-        context.Console.Line(result.Message);
+        console.Line();
+        console.Line(result.Message);
         if (result.Published > 0)
         {
-            context.Console.Line("Query the tables with: opentrace query \"SELECT * FROM gold.kpi_daily_sales LIMIT 10\"");
+            console.Line("Query the tables with: opentrace query \"SELECT * FROM gold.kpi_daily_sales LIMIT 10\"");
         }
 
-        return result.Status == RunStatus.Failed ? 1 : 0;
+        return result;
     }
 
     /// <summary>One line saying what happened to a model, e.g. "fct_orders: published (full, 4,972 rows; 23 tests) — first build".</summary>

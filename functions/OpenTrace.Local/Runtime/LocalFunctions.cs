@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTrace.Core.Gold;
 using OpenTrace.Functions.Bronze;
+using OpenTrace.Functions.Gold;
+using OpenTrace.Local.Commands;
 using OpenTrace.Hosting;
 using OpenTrace.Hosting.Events;
 
@@ -10,6 +13,7 @@ namespace OpenTrace.Local.Runtime;
 internal static class LocalFunctions
 {
     public const string BronzePath = "/functions/bronze";
+    public const string GoldPath = "/functions/gold";
 
     /// <summary>Bucket → the CloudEvent endpoint its finalize events go to (as the Eventarc triggers in terraform/ do).</summary>
     public static IReadOnlyDictionary<string, string> EventRoutes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -18,11 +22,16 @@ internal static class LocalFunctions
     };
 
     /// <summary>Stages that run on a schedule in the cloud (gold, features, train…), in the order the demo runs them.</summary>
-    public static IReadOnlyList<ScheduledStage> ScheduledStages { get; } = [];
+    public static IReadOnlyList<ScheduledStage> ScheduledStages { get; } =
+    [
+        new("gold (build, test, publish)", async (runtime, console, ct) =>
+            await GoldCommand.RunAsync(runtime, console, new GoldRunRequest { Trigger = "demo" }, ct)),
+    ];
 
     public static void Register(IServiceCollection services)
     {
         services.AddFunction<BronzeFunction>();
+        services.AddFunction<GoldFunction>();
     }
 
     /// <summary>One line per endpoint, for <c>opentrace up</c>.</summary>
@@ -30,11 +39,13 @@ internal static class LocalFunctions
     {
         yield return $"{new Uri(baseAddress, "healthz")}  health";
         yield return $"{new Uri(baseAddress, BronzePath.TrimStart('/'))}  bronze function (CloudEvents for bucket '{LocalHome.BronzeBucket}')";
+        yield return $"{new Uri(baseAddress, GoldPath.TrimStart('/'))}  gold function (POST, as Cloud Scheduler does)";
     }
 
     public static void Map(WebApplication app)
     {
         app.MapCloudEventFunction<BronzeFunction, StorageObjectData>(BronzePath);
+        app.MapHttpFunction<GoldFunction>(GoldPath);
     }
 }
 
