@@ -79,6 +79,12 @@ internal static class OpenTraceCli
             console.Error(ex.Message);
             return 1;
         }
+        catch (Core.Warehouse.WarehouseException ex)
+        {
+            // a mistake in the user's SQL, or a warehouse another process holds: the engine's message says which
+            console.Error(ex.Message);
+            return 1;
+        }
     }
 
     private static void PrintHelp(CliConsole console, IReadOnlyList<ICommand> commands)
