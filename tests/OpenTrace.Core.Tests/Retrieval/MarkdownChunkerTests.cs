@@ -97,7 +97,7 @@ public sealed class MarkdownChunkerTests
         }
 
         Assert.Equal(
-            ["data-dictionary.md", "data-quality-and-lineage.md", "kpi-definitions.md", "late-delivery-runbook.md", "review-handling-policy.md"],
+            ["data-dictionary.md", "data-quality-and-lineage.md", "gold-models.md", "kpi-definitions.md", "late-delivery-runbook.md", "review-handling-policy.md"],
             chunks.Select(c => c.Document).Distinct().Order(StringComparer.Ordinal));
     }
 }
