@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,8 @@ namespace OpenTrace.Core.Retrieval;
 public static class RetrievalServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RetrievalOptions"/> (validated at start; <paramref name="configure"/> may adjust them, for
-    /// example bound from <see cref="RetrievalOptions.SectionName"/>), and singletons: <see cref="QaService"/>,
+    /// Binds <see cref="RetrievalOptions"/> from <see cref="RetrievalOptions.SectionName"/> (validated when the host
+    /// starts; <paramref name="configure"/>, when given, adjusts them after binding) and registers singletons: <see cref="QaService"/>,
     /// <see cref="IRetrievalIndexSource"/> (<see cref="SnapshotIndexSource"/> over the lake bucket of
     /// <see cref="OpenTraceOptions"/>) and <see cref="EmbeddingIndexer"/> (the docs folder, plus silver review comments
     /// when <see cref="RetrievalOptions.IncludeReviews"/> and an <see cref="IWarehouse"/> is registered). The local
@@ -21,20 +22,18 @@ public static class RetrievalServiceCollectionExtensions
     /// <see cref="ITextEmbedder"/> / <see cref="IAnswerGenerator"/> is (the Google Cloud adapters register Vertex AI).
     /// Needs an <see cref="IObjectStore"/>.
     /// </summary>
-    public static IServiceCollection AddOpenTraceRetrieval(this IServiceCollection services, Action<RetrievalOptions>? configure = null)
+    public static IServiceCollection AddOpenTraceRetrieval(this IServiceCollection services, IConfiguration configuration, Action<RetrievalOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<RetrievalOptions>();
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName));
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>());
         services.AddOptions<OpenTraceOptions>();
 
         services.TryAddSingleton<ITextEmbedder>(_ => new HashingTextEmbedder());
@@ -87,5 +86,22 @@ public static class RetrievalServiceCollectionExtensions
         }
 
         return sources;
+    }
+
+    /// <summary>Runs <see cref="RetrievalOptions.Validate"/> so that a bad setting stops the host with its name.</summary>
+    private sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
+        {
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ValidateOptionsResult.Fail(ex.Message);
+            }
+        }
     }
 }

@@ -120,12 +120,28 @@ public sealed class VertexRetrievalAdapterTests
             ["OpenTrace:ProjectId"] = "acme-data",
             ["OpenTrace:Region"] = "europe-west1",
         }).Build();
-        using var provider = new ServiceCollection().AddGcpAdapters(configuration).AddOpenTraceRetrieval().BuildServiceProvider();
+        using var provider = new ServiceCollection().AddGcpAdapters(configuration).AddOpenTraceRetrieval(configuration).BuildServiceProvider();
 
         Assert.Equal("text-embedding-005", Assert.IsType<VertexTextEmbedder>(provider.GetRequiredService<ITextEmbedder>()).ModelId);
         Assert.Equal("gemini-2.5-flash", Assert.IsType<GeminiAnswerGenerator>(provider.GetRequiredService<IAnswerGenerator>()).ModelId);
         Assert.IsType<SnapshotIndexSource>(provider.GetRequiredService<IRetrievalIndexSource>());
         Assert.NotNull(provider.GetRequiredService<QaService>());
+    }
+
+    [Fact]
+    public void AddOpenTraceRetrieval_WithoutTheGoogleAdapters_RegistersTheLocalOnes_AndNamesABadSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OpenTrace:Retrieval:MaxTopK"] = "8",
+            ["OpenTrace:Retrieval:DefaultTopK"] = "10",
+        }).Build();
+        using var provider = new ServiceCollection().AddOpenTraceRetrieval(configuration).BuildServiceProvider();
+
+        Assert.IsType<HashingTextEmbedder>(provider.GetRequiredService<ITextEmbedder>());
+        Assert.IsType<ExtractiveAnswerGenerator>(provider.GetRequiredService<IAnswerGenerator>());
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RetrievalOptions>>().Value);
+        Assert.Contains("OpenTrace:Retrieval:DefaultTopK", e.Message, StringComparison.Ordinal);
     }
 
     private static (string Question, JsonArray Sources) ReadPrompt(JsonNode body)
