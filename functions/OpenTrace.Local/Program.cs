@@ -9,5 +9,6 @@ return await OpenTraceCli.RunAsync(args,
     new QueryCommand(),
     new StatusCommand(),
     new GoldCommand(),
+    new QaCommand(),
     new GenerateCommand(),
 ]);
