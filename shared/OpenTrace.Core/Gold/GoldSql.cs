@@ -12,7 +12,7 @@ namespace OpenTrace.Core.Gold;
 public sealed class GoldSql
 {
     /// <summary>Dataset (schema) models are built and tested in before they are published.</summary>
-    public const string StagingDataset = "gold_staging";
+    public const string StagingDataset = Datasets.GoldStaging;
 
     /// <summary>Rows of a failing test kept as a sample.</summary>
     public const int DefaultSampleRows = 20;
