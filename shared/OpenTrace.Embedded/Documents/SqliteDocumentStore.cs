@@ -8,10 +8,14 @@ namespace OpenTrace.Embedded.Documents;
 /// <see cref="IDocumentStore"/> over one SQLite file in WAL mode: a single table keyed by collection and id, fields
 /// as type-tagged JSON, create and update times in microseconds. Safe for concurrent callers in this process and in
 /// others sharing the file: every write is one statement or one immediate transaction, and preconditions sit in the
-/// statements' WHERE clauses.
+/// statements' WHERE clauses. A document whose <see cref="TtlField"/> (<c>expire_at</c>) holds a past instant reads as
+/// absent and does not block a create, as the Firestore adapter treats documents its TTL policy has yet to delete.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
+    /// <summary>The timestamp field after which a document reads as absent (Firestore's TTL policy field).</summary>
+    public const string TtlField = "expire_at";
+
     private const int MaxIdBytes = 1500;
     private const int BusyTimeoutMilliseconds = 10_000;
 
@@ -49,7 +53,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         await using var command = Command(connection, "SELECT fields, create_time, update_time FROM documents WHERE collection = $collection AND id = $id", ("$collection", collection), ("$id", id));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(0)), DocumentFieldCodec.FromMicros(reader.GetInt64(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2)))
+            ? Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(0)), DocumentFieldCodec.FromMicros(reader.GetInt64(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2))))
             : null;
     }
 
@@ -79,7 +83,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetString(0);
-                found[id] = new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2)), DocumentFieldCodec.FromMicros(reader.GetInt64(3)));
+                if (Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2)), DocumentFieldCodec.FromMicros(reader.GetInt64(3)))) is { } document)
+                {
+                    found[id] = document;
+                }
             }
         }
 
@@ -96,13 +103,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             connection,
             """
             INSERT INTO documents (collection, id, fields, create_time, update_time) VALUES ($collection, $id, $fields, $now, $now)
-            ON CONFLICT (collection, id) DO NOTHING
+            ON CONFLICT (collection, id) DO UPDATE SET fields = excluded.fields, create_time = excluded.create_time, update_time = max(excluded.update_time, documents.update_time + 1)
+              WHERE json_extract(documents.fields, '$.' || $ttlField || '.t') <= $clock
             RETURNING create_time, update_time
             """,
             ("$collection", collection),
             ("$id", id),
             ("$fields", json),
-            ("$now", NextMicros()));
+            ("$now", NextMicros()),
+            ("$ttlField", TtlField),
+            ("$clock", DocumentFieldCodec.ToMicros(_time.GetUtcNow())));
         return await ReadWrittenAsync(command, collection, id, json, cancellationToken);
     }
 
@@ -180,6 +190,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         SqliteConnection.ClearPool(connection);
         _initializeGate.Dispose();
     }
+
+    /// <summary>The document, or null when its <see cref="TtlField"/> is past.</summary>
+    private StoredDocument? Unexpired(StoredDocument document) =>
+        document.Fields.TryGetValue(TtlField, out var value) && value is DateTimeOffset expiry && expiry <= _time.GetUtcNow() ? null : document;
 
     private async Task<StoredDocument?> ReadWrittenAsync(SqliteCommand command, string collection, string id, string json, CancellationToken cancellationToken)
     {

@@ -65,6 +65,27 @@ public abstract class DocumentStoreBehaviour : PortBehaviour<IDocumentStore>
     }
 
     [Fact]
+    public async Task ExpiredDocuments_ReadAsAbsent_AndDoNotBlockACreate()
+    {
+        // expire_at is the field Firestore's TTL policy deletes by, within a day of the instant: until then the store
+        // itself must not hand out an expired document (the online feature store relies on it).
+        var past = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var future = DateTimeOffset.UtcNow.AddHours(1);
+        await Store.WriteBatchAsync(
+        [
+            DocumentWrite.Upsert(Collection, "expired", Fields(("score", 0.4), ("expire_at", past))),
+            DocumentWrite.Upsert(Collection, "live", Fields(("score", 0.9), ("expire_at", future))),
+        ], Ct);
+
+        Assert.Null(await Store.GetAsync(Collection, "expired", Ct));
+        Assert.Equal(0.9, (await Store.GetAsync(Collection, "live", Ct))?.Fields["score"]);
+        Assert.Equal([null, 0.9], (await Store.GetManyAsync(Collection, ["expired", "live"], Ct)).Select(d => d?.Fields["score"]));
+        Assert.NotNull(await Store.CreateAsync(Collection, "expired", Fields(("score", 0.5), ("expire_at", future)), Ct));
+        Assert.Null(await Store.CreateAsync(Collection, "live", Fields(("score", 0.1)), Ct));
+        Assert.Equal(0.5, (await Store.GetAsync(Collection, "expired", Ct))?.Fields["score"]);
+    }
+
+    [Fact]
     public async Task Get_Missing_ReturnsNull()
     {
         Assert.Null(await Store.GetAsync(Collection, "missing", Ct));
