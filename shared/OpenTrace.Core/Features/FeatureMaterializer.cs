@@ -145,7 +145,7 @@ public sealed class FeatureMaterializer
         string runId, FeatureGroup group, FeatureWatermark? previous, bool fullRefresh, Action<string> stage, CancellationToken cancellationToken)
     {
         var startedAt = _time.GetUtcNow();
-        var materializedAt = startedAt;
+        var materializedAt = new DateTimeOffset(startedAt.UtcTicks - (startedAt.UtcTicks % 10), TimeSpan.Zero); // warehouse timestamps hold microseconds
         var hash = DefinitionHash(group);
         var existing = await _warehouse.GetTableAsync(group.OfflineTable, cancellationToken);
         var (mode, reason) = Decide(group, previous, hash, existing is not null, fullRefresh);

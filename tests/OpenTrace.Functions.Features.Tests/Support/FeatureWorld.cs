@@ -55,8 +55,11 @@ public sealed class FeatureWorld : IAsyncDisposable
 
     public FeatureOpsStore FeatureOps { get; }
 
-    /// <summary>A world over a copy of <paramref name="warehouse"/>; with <paramref name="copyPipelines"/> the feature files are a private copy.</summary>
-    public static FeatureWorld Create(string? warehouse, bool copyPipelines = false)
+    /// <summary>
+    /// A world over a copy of <paramref name="warehouse"/>; with <paramref name="copyPipelines"/> the feature files are a
+    /// private copy. The clock starts at <paramref name="now"/> (default: an hour from now).
+    /// </summary>
+    public static FeatureWorld Create(string? warehouse, bool copyPipelines = false, DateTimeOffset? now = null)
     {
         var home = new TempDirectory("opentrace-features");
         var pipelines = RepositoryPipelines;
@@ -76,7 +79,7 @@ public sealed class FeatureWorld : IAsyncDisposable
             File.Copy(warehouse, home.Combine("warehouse.duckdb"));
         }
 
-        return new FeatureWorld(home, pipelines, new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(1)));
+        return new FeatureWorld(home, pipelines, new ManualTimeProvider(now ?? DateTimeOffset.UtcNow.AddHours(1)));
     }
 
     /// <summary>The feature files (loaded now, so an edit made before the call is seen), checked against the gold models.</summary>
@@ -92,6 +95,33 @@ public sealed class FeatureWorld : IAsyncDisposable
     public TrainRunner Trainer(FeatureCatalog? catalog = null) => new(catalog ?? Catalog(), Warehouse, Registry(), Ops, FeatureOps, Time);
 
     public PromotedModelSource Models(FeatureCatalog catalog, TimeSpan? refresh = null) => new(Registry(), catalog, refresh ?? TimeSpan.FromSeconds(30), Time);
+
+    /// <summary>A feature file of the world's pipelines.</summary>
+    public string FeatureFile(string name) => Path.Combine(Pipelines, "olist", "features", name + ".yaml");
+
+    /// <summary>Replaces text in a feature file (the world must own a copy of the pipelines).</summary>
+    public async Task EditFeatureFileAsync(string name, string find, string replace, CancellationToken cancellationToken = default)
+    {
+        var file = FeatureFile(name);
+        var text = await File.ReadAllTextAsync(file, cancellationToken);
+        if (!text.Contains(find, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"'{find}' is not in {file}.");
+        }
+
+        await File.WriteAllTextAsync(file, text.Replace(find, replace, StringComparison.Ordinal), cancellationToken);
+    }
+
+    /// <summary>Rebuilds the gold models the feature files read after a test changed silver.</summary>
+    public async Task RebuildGoldAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new GoldRunRequest { Select = "+fct_orders,+fct_order_items,+fct_reviews,+dim_products,+dim_customers,+dim_sellers" };
+        var gold = await new GoldRunner(GoldProject.Load(Pipelines), Warehouse, Objects, Ops, new GoldOpsStore(Warehouse), LakeBucket).RunAsync(request, cancellationToken: cancellationToken);
+        if (gold.Status == RunStatus.Failed)
+        {
+            throw new InvalidOperationException("Gold failed: " + gold.Message + " " + string.Join("; ", gold.Models.Where(m => m.Status != GoldModelStatus.Published && m.Status != GoldModelStatus.UpToDate).Select(m => $"{m.Model}: {m.Message ?? m.Reason}")));
+        }
+    }
 
     public async Task<List<WarehouseRow>> RowsAsync(string sql, CancellationToken cancellationToken = default)
     {
