@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -24,7 +25,10 @@ public sealed class ServeApi
     private const string PredictPath = "/v1/predict";
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+    // Answers are application/json read by programs and people: keep non-ASCII text and backticks as they are.
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly FeatureCatalog _catalog;
     private readonly OnlineFeatureStore _online;
@@ -128,7 +132,7 @@ public sealed class ServeApi
 
         var found = await _online.ReadAsync(group, entityId, context.RequestAborted);
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             if (!found.IsServed)
@@ -207,7 +211,7 @@ public sealed class ServeApi
 
         var result = await _predictions.PredictAsync(model, input.Value!, context.RequestAborted);
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("task", task.Name);
@@ -410,7 +414,7 @@ public sealed class ServeApi
     private static Task ErrorAsync(HttpContext context, int status, string message)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("error", message);
@@ -423,7 +427,7 @@ public sealed class ServeApi
     private static Task FieldErrorsAsync(HttpContext context, IReadOnlyList<FieldError> errors)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteStartArray("errors");

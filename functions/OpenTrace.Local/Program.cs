@@ -9,6 +9,8 @@ return await OpenTraceCli.RunAsync(args,
     new QueryCommand(),
     new StatusCommand(),
     new GoldCommand(),
+    new FeaturesCommand(),
+    new TrainCommand(),
     new QaCommand(),
     new GenerateCommand(),
 ]);

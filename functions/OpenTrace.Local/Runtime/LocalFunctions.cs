@@ -1,8 +1,16 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTrace.Core.Features;
 using OpenTrace.Core.Gold;
+using OpenTrace.Core.Retrieval;
+using OpenTrace.Core.Training;
 using OpenTrace.Functions.Bronze;
+using OpenTrace.Functions.Features;
 using OpenTrace.Functions.Gold;
+using OpenTrace.Functions.Serve;
+using OpenTrace.Functions.Train;
 using OpenTrace.Local.Commands;
 using OpenTrace.Hosting;
 using OpenTrace.Hosting.Events;
@@ -14,6 +22,11 @@ internal static class LocalFunctions
 {
     public const string BronzePath = "/functions/bronze";
     public const string GoldPath = "/functions/gold";
+    public const string FeaturesPath = "/functions/features";
+    public const string TrainPath = "/functions/train";
+
+    /// <summary>The serve API answers at the root: <c>http://127.0.0.1:8080/v1/...</c>, as its Cloud Run service does.</summary>
+    public const string ServePath = "/";
 
     /// <summary>Bucket → the CloudEvent endpoint its finalize events go to (as the Eventarc triggers in terraform/ do).</summary>
     public static IReadOnlyDictionary<string, string> EventRoutes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -26,12 +39,25 @@ internal static class LocalFunctions
     [
         new("gold (build, test, publish)", async (runtime, console, ct) =>
             await GoldCommand.RunAsync(runtime, console, new GoldRunRequest { Trigger = "demo" }, ct)),
+        new("features (offline history, online store, embeddings)", async (runtime, console, ct) =>
+            await FeaturesCommand.RunAsync(runtime, console, new FeatureRunRequest { Trigger = "demo" }, ct)),
+        new("train (late-delivery model)", async (runtime, console, ct) =>
+            await TrainCommand.RunAsync(runtime, console, new TrainRequest { Trigger = "demo" }, ct)),
     ];
 
-    public static void Register(IServiceCollection services)
+    public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         services.AddFunction<BronzeFunction>();
         services.AddFunction<GoldFunction>();
+        services.AddFunction<FeaturesFunction>();
+        services.AddFunction<TrainFunction>();
+        services.AddFunction<ServeFunction>();
+
+        // What the features, train and serve functions' startups register in the cloud; the promoted model loads on
+        // the first prediction, so commands that never predict do not pay for it.
+        services.AddOpenTraceFeatures(configuration);
+        services.AddOpenTraceRetrieval(configuration);
+        services.TryAddSingleton<ServeApi>();
     }
 
     /// <summary>One line per endpoint, for <c>opentrace up</c>.</summary>
@@ -40,12 +66,21 @@ internal static class LocalFunctions
         yield return $"{new Uri(baseAddress, "healthz")}  health";
         yield return $"{new Uri(baseAddress, BronzePath.TrimStart('/'))}  bronze function (CloudEvents for bucket '{LocalHome.BronzeBucket}')";
         yield return $"{new Uri(baseAddress, GoldPath.TrimStart('/'))}  gold function (POST, as Cloud Scheduler does)";
+        yield return $"{new Uri(baseAddress, FeaturesPath.TrimStart('/'))}  features function (POST, as Cloud Scheduler does)";
+        yield return $"{new Uri(baseAddress, TrainPath.TrimStart('/'))}  train function (POST, as Cloud Scheduler does)";
+        foreach (var (method, path) in ServeApi.Routes)
+        {
+            yield return $"{method,-4} {new Uri(baseAddress, path.TrimStart('/'))}  serve API";
+        }
     }
 
     public static void Map(WebApplication app)
     {
         app.MapCloudEventFunction<BronzeFunction, StorageObjectData>(BronzePath);
         app.MapHttpFunction<GoldFunction>(GoldPath);
+        app.MapHttpFunction<FeaturesFunction>(FeaturesPath);
+        app.MapHttpFunction<TrainFunction>(TrainPath);
+        app.MapHttpFunction<ServeFunction>(ServePath);
     }
 }
 

@@ -93,7 +93,7 @@ internal sealed class LocalRuntime : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.Services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = options.WarehouseMemoryLimit });
         builder.Services.AddOpenTraceCore(builder.Configuration);
-        LocalFunctions.Register(builder.Services);
+        LocalFunctions.Register(builder.Services, builder.Configuration);
 
         var app = builder.Build();
         app.MapFunctionsHealthCheck();

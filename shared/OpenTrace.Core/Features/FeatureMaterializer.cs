@@ -167,6 +167,12 @@ public sealed class FeatureMaterializer
         result = result with { WindowStart = windowStart };
         var chunks = new FeatureChunkWriter(group, _objects, _warehouse, _lakeBucket, runId, materializedAt, _options.ChunkRows);
         long late = 0;
+        if (await RelationCheck.MissingAsync(_warehouse, group.References, cancellationToken) is { } missing)
+        {
+            _logger.LogWarning("Feature group {Group} waits: {Reason}", group.Name, missing);
+            return result with { Message = missing, FinishedAt = _time.GetUtcNow() };
+        }
+
         try
         {
             if (mode == FeatureMode.Rebuild && existing is not null)
@@ -219,7 +225,8 @@ public sealed class FeatureMaterializer
         }
         catch (Exception ex) when (IsGroupFailure(ex))
         {
-            _logger.LogError(ex, "Feature group {Group} failed: {Reason}", group.Name, ex.Message);
+            // A result, recorded in ops and answered to the caller; the stack trace adds nothing to the engine's message.
+            _logger.LogError("Feature group {Group} failed: {Reason}", group.Name, ex.Message);
             return result with
             {
                 RowsWritten = chunks.RowsWritten,

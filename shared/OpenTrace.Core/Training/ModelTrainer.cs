@@ -46,11 +46,19 @@ public static class ModelTrainer
     /// <summary>Share of the training part used to fit the calibration.</summary>
     public const double CalibrationShare = 0.1;
 
+    /// <summary>Fewest labelled events a model is trained on.</summary>
+    public const int MinimumEvents = 100;
+
     /// <summary>Trains on <paramref name="set"/>. Throws <see cref="OpenTraceException"/> when a part of the split lacks a class.</summary>
     public static TrainedModel Train(TrainingSet set, int seed = 42)
     {
         ArgumentNullException.ThrowIfNull(set);
         var task = set.Layout.Task;
+        if (set.Examples.Count < MinimumEvents)
+        {
+            throw new OpenTraceException($"'{task.Name}' has {set.Examples.Count} labelled events; a model needs at least {MinimumEvents}.", file: task.Path, rule: "training");
+        }
+
         var split = Split(set.Examples, task.Holdout);
         var examples = set.Examples;
         var train = examples.Take(split.TrainRows).ToList();

@@ -119,6 +119,11 @@ public sealed class TrainRunner
     private async Task<TrainTaskResult> TrainAsync(string runId, PredictionTask task, IReadOnlyDictionary<string, FeatureWatermark> watermarks, Action<string> stage, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        if (await RelationCheck.MissingAsync(_warehouse, task.References, cancellationToken) is { } missing)
+        {
+            throw new OpenTraceException($"Cannot train '{task.Name}': {missing}", file: task.Path, rule: "training");
+        }
+
         stage("building the point-in-time training set");
         var set = await new TrainingSetBuilder(_warehouse, _catalog).BuildAsync(task, watermarks, cancellationToken);
         stage($"training on {TrainingSetBuilder.Describe(set)}");
