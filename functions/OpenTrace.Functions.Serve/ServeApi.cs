@@ -30,6 +30,12 @@ public sealed class ServeApi
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private readonly FeatureCatalog _catalog;
     private readonly OnlineFeatureStore _online;
     private readonly PredictionService _predictions;
@@ -131,31 +137,27 @@ public sealed class ServeApi
         }
 
         var found = await _online.ReadAsync(group, entityId, context.RequestAborted);
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        var json = Writer();
+        json.WriteStartObject();
+        if (!found.IsServed)
         {
-            json.WriteStartObject();
-            if (!found.IsServed)
-            {
-                json.WriteString("error", found.Status == OnlineStatus.Omitted
-                    ? $"The value of {group.Name} '{entityId}' is older than the group's TTL ({group.Ttl.TotalDays:0.##} days) and the group omits stale values."
-                    : $"No value of {group.Name} for '{entityId}'.");
-            }
-
-            json.WriteString("group", group.Name);
-            json.WriteString("entityId", entityId);
-            WriteStatus(json, found);
-            if (found.IsServed)
-            {
-                json.WriteNumber("ttlSeconds", group.Ttl.TotalSeconds);
-                json.WritePropertyName("features");
-                WriteValues(json, group, found.Values);
-            }
-
-            json.WriteEndObject();
+            json.WriteString("error", found.Status == OnlineStatus.Omitted
+                ? $"The value of {group.Name} '{entityId}' is older than the group's TTL ({group.Ttl.TotalDays:0.##} days) and the group omits stale values."
+                : $"No value of {group.Name} for '{entityId}'.");
         }
 
-        await SendAsync(context, found.IsServed ? StatusCodes.Status200OK : StatusCodes.Status404NotFound, buffer.WrittenMemory);
+        json.WriteString("group", group.Name);
+        json.WriteString("entityId", entityId);
+        WriteStatus(json, found);
+        if (found.IsServed)
+        {
+            json.WriteNumber("ttlSeconds", group.Ttl.TotalSeconds);
+            json.WritePropertyName("features");
+            WriteValues(json, group, found.Values);
+        }
+
+        json.WriteEndObject();
+        await SendAsync(context, found.IsServed ? StatusCodes.Status200OK : StatusCodes.Status404NotFound, json);
     }
 
     private async Task PredictAsync(HttpContext context, string? taskName)
@@ -210,44 +212,40 @@ public sealed class ServeApi
         }
 
         var result = await _predictions.PredictAsync(model, input.Value!, context.RequestAborted);
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        var json = Writer();
+        json.WriteStartObject();
+        json.WriteString("task", task.Name);
+        json.WriteNumber("modelVersion", model.Version);
+        json.WriteString("key", result.Input.Key);
+        json.WriteNumber("probability", Math.Round(result.Probability, 6));
+        json.WriteString("eventTimestamp", result.Input.EventTimestamp);
+        json.WriteStartObject("features");
+        for (var e = 0; e < model.Layout.Entities.Count; e++)
         {
-            json.WriteStartObject();
-            json.WriteString("task", task.Name);
-            json.WriteNumber("modelVersion", model.Version);
-            json.WriteString("key", result.Input.Key);
-            json.WriteNumber("probability", Math.Round(result.Probability, 6));
-            json.WriteString("eventTimestamp", result.Input.EventTimestamp);
-            json.WriteStartObject("features");
-            for (var e = 0; e < model.Layout.Entities.Count; e++)
+            var slots = model.Layout.Entities[e];
+            var used = result.Groups[e];
+            json.WriteStartObject(slots.Group.Name);
+            json.WriteString("entityId", used.EntityId);
+            WriteStatus(json, used);
+            if (used.IsServed)
             {
-                var slots = model.Layout.Entities[e];
-                var used = result.Groups[e];
-                json.WriteStartObject(slots.Group.Name);
-                json.WriteString("entityId", used.EntityId);
-                WriteStatus(json, used);
-                if (used.IsServed)
-                {
-                    json.WritePropertyName("values");
-                    WriteValues(json, slots.Group, used.Values, slots.Features);
-                }
-
-                json.WriteEndObject();
+                json.WritePropertyName("values");
+                WriteValues(json, slots.Group, used.Values, slots.Features);
             }
 
-            json.WriteEndObject();
-            json.WriteStartObject("requestFeatures");
-            for (var i = 0; i < task.RequestFeatures.Count; i++)
-            {
-                json.WriteNumber(task.RequestFeatures[i].Name, Math.Round(result.Vector[model.Layout.RequestSlot + i], 6));
-            }
-
-            json.WriteEndObject();
             json.WriteEndObject();
         }
 
-        await SendAsync(context, StatusCodes.Status200OK, buffer.WrittenMemory);
+        json.WriteEndObject();
+        json.WriteStartObject("requestFeatures");
+        for (var i = 0; i < task.RequestFeatures.Count; i++)
+        {
+            json.WriteNumber(task.RequestFeatures[i].Name, Math.Round(result.Vector[model.Layout.RequestSlot + i], 6));
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        await SendAsync(context, StatusCodes.Status200OK, json);
     }
 
     private async Task QaAsync(HttpContext context)
@@ -413,37 +411,29 @@ public sealed class ServeApi
 
     private static Task ErrorAsync(HttpContext context, int status, string message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            json.WriteStartObject();
-            json.WriteString("error", message);
-            json.WriteEndObject();
-        }
-
-        return SendAsync(context, status, buffer.WrittenMemory);
+        var json = Writer();
+        json.WriteStartObject();
+        json.WriteString("error", message);
+        json.WriteEndObject();
+        return SendAsync(context, status, json);
     }
 
     private static Task FieldErrorsAsync(HttpContext context, IReadOnlyList<FieldError> errors)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        var json = Writer();
+        json.WriteStartObject();
+        json.WriteStartArray("errors");
+        foreach (var error in errors)
         {
             json.WriteStartObject();
-            json.WriteStartArray("errors");
-            foreach (var error in errors)
-            {
-                json.WriteStartObject();
-                json.WriteString("field", error.Field);
-                json.WriteString("message", error.Message);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            json.WriteString("field", error.Field);
+            json.WriteString("message", error.Message);
             json.WriteEndObject();
         }
 
-        return SendAsync(context, StatusCodes.Status400BadRequest, buffer.WrittenMemory);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return SendAsync(context, StatusCodes.Status400BadRequest, json);
     }
 
     private static Task SendJsonAsync<T>(HttpContext context, int status, T value) =>
@@ -456,5 +446,32 @@ public sealed class ServeApi
         response.ContentType = JsonContentType;
         response.ContentLength = body.Length;
         await response.BodyWriter.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// This thread's JSON writer over its reusable buffer, emptied. Use it without awaiting until
+    /// <see cref="SendAsync(HttpContext, int, Utf8JsonWriter)"/> has copied what it wrote.
+    /// </summary>
+    private static Utf8JsonWriter Writer()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        return writer;
+    }
+
+    /// <summary>Sends what <paramref name="json"/> wrote with its length, copying it out of the thread's buffer before any await.</summary>
+    private static Task SendAsync(HttpContext context, int status, Utf8JsonWriter json)
+    {
+        json.Flush();
+        var buffer = t_buffer!;
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = JsonContentType;
+        response.ContentLength = buffer.WrittenCount;
+        response.BodyWriter.Write(buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        return response.BodyWriter.FlushAsync(context.RequestAborted).AsTask();
     }
 }

@@ -25,6 +25,8 @@ public sealed class PredictionRequestReader
 
     private readonly FeatureLayout _layout;
     private readonly Dictionary<string, Field> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Field>.AlternateLookup<ReadOnlySpan<char>> _fieldsBySpan;
+    private readonly string[] _names;
     private readonly HashSet<string> _states;
 
     /// <summary>Creates a reader for the task of <paramref name="layout"/>.</summary>
@@ -33,23 +35,22 @@ public sealed class PredictionRequestReader
         ArgumentNullException.ThrowIfNull(layout);
         _layout = layout;
         var task = layout.Task;
-        _fields[task.Key] = new Field(FieldKind.Key, -1);
-        for (var i = 0; i < layout.Entities.Count; i++)
+        var fields = new List<(string Name, FieldKind Kind, int Index)> { (task.Key, FieldKind.Key, -1) };
+        fields.AddRange(layout.Entities.Select((e, i) => (e.EntityColumn, FieldKind.Entity, i)));
+        fields.AddRange(task.Inputs.Select((input, i) => (input.Name, FieldKind.Input, i)));
+        fields.Add((task.EventTimestamp, FieldKind.EventTimestamp, layout.EventTimestampInput));
+        for (var ordinal = 0; ordinal < fields.Count; ordinal++)
         {
-            _fields[layout.Entities[i].EntityColumn] = new Field(FieldKind.Entity, i);
+            _fields[fields[ordinal].Name] = new Field(fields[ordinal].Kind, fields[ordinal].Index, ordinal);
         }
 
-        for (var i = 0; i < task.Inputs.Count; i++)
-        {
-            _fields[task.Inputs[i].Name] = new Field(FieldKind.Input, i);
-        }
-
-        _fields[task.EventTimestamp] = new Field(FieldKind.EventTimestamp, layout.EventTimestampInput);
+        _names = fields.Select(f => f.Name).ToArray();
+        _fieldsBySpan = _fields.GetAlternateLookup<ReadOnlySpan<char>>();
         _states = task.RequestFeatures
             .Where(f => f.Expression.Text.StartsWith("state_distance_km(", StringComparison.Ordinal))
             .SelectMany(f => f.Expression.Arguments)
             .ToHashSet(StringComparer.Ordinal);
-        Required = _fields.Where(f => f.Value.Kind != FieldKind.EventTimestamp).Select(f => f.Key).ToList();
+        Required = fields.Where(f => f.Kind != FieldKind.EventTimestamp).Select(f => f.Name).ToList();
     }
 
     /// <summary>Fields a request must have.</summary>
@@ -61,11 +62,11 @@ public sealed class PredictionRequestReader
     /// <summary>Reads <paramref name="body"/>; <paramref name="now"/> is the event time when the request gives none.</summary>
     public Validated<PredictionInput> Read(ReadOnlySpan<byte> body, DateTimeOffset now)
     {
-        var errors = new List<FieldError>();
+        List<FieldError>? errors = null;
         var key = (string?)null;
         var entities = new string[_layout.Entities.Count];
         var inputs = new RequestInputs(_layout.InputCount);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Span<bool> seen = stackalloc bool[_names.Length];
         DateTimeOffset? at = null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 4 });
         try
@@ -77,35 +78,38 @@ public sealed class PredictionRequestReader
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var found = TryField(ref reader, out var field);
+                var name = found ? _names[field.Ordinal] : reader.GetString()!;
                 reader.Read();
-                if (!_fields.TryGetValue(name, out var field))
+                if (!found)
                 {
-                    errors.Add(new FieldError(name, $"Not a field of {_layout.Task.Name}. Fields: {string.Join(", ", _fields.Keys)}."));
+                    (errors ??= []).Add(new FieldError(name, $"Not a field of {_layout.Task.Name}. Fields: {string.Join(", ", _names)}."));
                     reader.Skip();
                     continue;
                 }
 
-                if (!seen.Add(name))
+                if (seen[field.Ordinal])
                 {
-                    errors.Add(new FieldError(name, "Given twice."));
+                    (errors ??= []).Add(new FieldError(name, "Given twice."));
                     reader.Skip();
                     continue;
                 }
+
+                seen[field.Ordinal] = true;
 
                 switch (field.Kind)
                 {
                     case FieldKind.Key:
-                        key = Text(ref reader, name, errors);
+                        key = Text(ref reader, name, ref errors);
                         break;
                     case FieldKind.Entity:
-                        entities[field.Index] = Text(ref reader, name, errors)!;
+                        entities[field.Index] = Text(ref reader, name, ref errors)!;
                         break;
                     case FieldKind.EventTimestamp:
-                        at = Time(ref reader, name, errors);
+                        at = Time(ref reader, name, ref errors);
                         break;
                     default:
-                        ReadInput(ref reader, _layout.Task.Inputs[field.Index], field.Index, inputs, errors);
+                        ReadInput(ref reader, _layout.Task.Inputs[field.Index], field.Index, inputs, ref errors);
                         break;
                 }
             }
@@ -120,15 +124,15 @@ public sealed class PredictionRequestReader
             return Invalid("body", $"The body is not valid JSON: {ex.Message}");
         }
 
-        foreach (var name in Required)
+        for (var ordinal = 0; ordinal < _names.Length; ordinal++)
         {
-            if (!seen.Contains(name))
+            if (!seen[ordinal] && _fields[_names[ordinal]].Kind != FieldKind.EventTimestamp)
             {
-                errors.Add(new FieldError(name, "Required."));
+                (errors ??= []).Add(new FieldError(_names[ordinal], "Required."));
             }
         }
 
-        if (errors.Count > 0)
+        if (errors is not null)
         {
             return Validated<PredictionInput>.Invalid(errors);
         }
@@ -138,15 +142,15 @@ public sealed class PredictionRequestReader
         return Validated<PredictionInput>.Ok(new PredictionInput(key!, entities, inputs, eventTimestamp));
     }
 
-    private void ReadInput(ref Utf8JsonReader reader, TaskInput input, int index, RequestInputs inputs, List<FieldError> errors)
+    private void ReadInput(ref Utf8JsonReader reader, TaskInput input, int index, RequestInputs inputs, ref List<FieldError>? errors)
     {
         switch (input.Type)
         {
             case InputType.String:
-                var text = Text(ref reader, input.Name, errors);
+                var text = Text(ref reader, input.Name, ref errors);
                 if (text is not null && _states.Contains(input.Name) && !RequestExpression.IsKnownState(text))
                 {
-                    errors.Add(new FieldError(input.Name, $"'{text}' is not a Brazilian state code (two upper-case letters, e.g. SP)."));
+                    (errors ??= []).Add(new FieldError(input.Name, $"'{text}' is not a Brazilian state code (two upper-case letters, e.g. SP)."));
                 }
 
                 inputs.SetText(index, text);
@@ -154,44 +158,44 @@ public sealed class PredictionRequestReader
             case InputType.Number:
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var number) || !double.IsFinite(number))
                 {
-                    errors.Add(new FieldError(input.Name, "Must be a number."));
+                    (errors ??= []).Add(new FieldError(input.Name, "Must be a number."));
                     reader.Skip();
                     return;
                 }
 
                 if ((input.Min is { } min && number < min) || (input.Max is { } max && number > max))
                 {
-                    errors.Add(new FieldError(input.Name, string.Create(CultureInfo.InvariantCulture, $"{number} is out of range: {input.Min?.ToString(CultureInfo.InvariantCulture) ?? "-∞"} to {input.Max?.ToString(CultureInfo.InvariantCulture) ?? "∞"}.")));
+                    (errors ??= []).Add(new FieldError(input.Name, string.Create(CultureInfo.InvariantCulture, $"{number} is out of range: {input.Min?.ToString(CultureInfo.InvariantCulture) ?? "-∞"} to {input.Max?.ToString(CultureInfo.InvariantCulture) ?? "∞"}.")));
                 }
 
                 inputs.SetNumber(index, number);
                 break;
             default:
-                inputs.SetTime(index, Time(ref reader, input.Name, errors));
+                inputs.SetTime(index, Time(ref reader, input.Name, ref errors));
                 break;
         }
     }
 
-    private static string? Text(ref Utf8JsonReader reader, string name, List<FieldError> errors)
+    private static string? Text(ref Utf8JsonReader reader, string name, ref List<FieldError>? errors)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            errors.Add(new FieldError(name, "Must be a string."));
+            (errors ??= []).Add(new FieldError(name, "Must be a string."));
             reader.Skip();
             return null;
         }
 
         var text = reader.GetString()!;
-        if (text.Length == 0 || text.Length > MaxTextLength || text.Any(char.IsControl))
+        if (text.Length == 0 || text.Length > MaxTextLength || text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
-            errors.Add(new FieldError(name, $"Must be 1 to {MaxTextLength} printable characters."));
+            (errors ??= []).Add(new FieldError(name, $"Must be 1 to {MaxTextLength} printable characters."));
             return null;
         }
 
         return text;
     }
 
-    private static DateTimeOffset? Time(ref Utf8JsonReader reader, string name, List<FieldError> errors)
+    private static DateTimeOffset? Time(ref Utf8JsonReader reader, string name, ref List<FieldError>? errors)
     {
         if (reader.TokenType == JsonTokenType.String
             && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
@@ -199,7 +203,7 @@ public sealed class PredictionRequestReader
             return value;
         }
 
-        errors.Add(new FieldError(name, "Must be an ISO 8601 date or time, e.g. 2018-03-01T14:30:00Z."));
+        (errors ??= []).Add(new FieldError(name, "Must be an ISO 8601 date or time, e.g. 2018-03-01T14:30:00Z."));
         reader.Skip();
         return null;
     }
@@ -214,5 +218,19 @@ public sealed class PredictionRequestReader
         EventTimestamp,
     }
 
-    private readonly record struct Field(FieldKind Kind, int Index);
+    /// <summary>The field the current property names, found without allocating its name.</summary>
+    private bool TryField(ref Utf8JsonReader reader, out Field field)
+    {
+        field = default;
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
+        {
+            return _fields.TryGetValue(reader.GetString()!, out field);
+        }
+
+        Span<char> name = stackalloc char[128];
+        var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, name);
+        return _fieldsBySpan.TryGetValue(name[..length], out field);
+    }
+
+    private readonly record struct Field(FieldKind Kind, int Index, int Ordinal);
 }

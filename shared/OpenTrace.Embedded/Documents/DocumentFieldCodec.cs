@@ -14,6 +14,12 @@ namespace OpenTrace.Embedded.Documents;
 /// </summary>
 internal static class DocumentFieldCodec
 {
+    private const int MaxSharedNames = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SharedNames = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> SharedNameLookup =
+        SharedNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static string Serialize(IReadOnlyDictionary<string, object?> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -38,6 +44,21 @@ internal static class DocumentFieldCodec
     {
         using var document = JsonDocument.Parse(json);
         return ReadMap(document.RootElement);
+    }
+
+    /// <summary>
+    /// Reads fields from their UTF-8 JSON, as SQLite hands back the text column: in one forward pass, with field names
+    /// shared between documents, since every read of the serving path comes through here.
+    /// </summary>
+    public static Dictionary<string, object?> Deserialize(byte[] utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Stored fields are not a JSON object.");
+        }
+
+        return ReadMap(ref reader);
     }
 
     public static long ToMicros(DateTimeOffset value) =>
@@ -135,6 +156,83 @@ internal static class DocumentFieldCodec
     private static ArgumentException Unsupported(string path, object value, string why) =>
         new($"Field '{path}' holds a {value.GetType().FullName}, which cannot be stored: {why}.", "fields");
 
+    private static Dictionary<string, object?> ReadMap(ref Utf8JsonReader reader)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            result[name] = ReadValue(ref reader);
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject ? result : throw new JsonException("A stored map is not closed.");
+    }
+
+    private static object? ReadValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || reader.ValueSpan.Length != 1)
+        {
+            throw new JsonException("A stored value has no type tag.");
+        }
+
+        var tag = (char)reader.ValueSpan[0];
+        reader.Read();
+        object? value = tag switch
+        {
+            's' => reader.GetString(),
+            'i' => reader.GetInt64(),
+            'd' => reader.TokenType == JsonTokenType.String ? double.Parse(reader.GetString()!, CultureInfo.InvariantCulture) : reader.GetDouble(),
+            'b' => reader.GetBoolean(),
+            't' => FromMicros(reader.GetInt64()),
+            'y' => reader.GetBytesFromBase64(),
+            'a' => ReadList(ref reader),
+            'm' => ReadMap(ref reader),
+            _ => throw new JsonException($"Unknown field type tag '{tag}'."),
+        };
+        return reader.Read() && reader.TokenType == JsonTokenType.EndObject ? value : throw new JsonException("A stored value has more than one type tag.");
+    }
+
+    private static List<object?> ReadList(ref Utf8JsonReader reader)
+    {
+        var list = new List<object?>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            list.Add(ReadValue(ref reader));
+        }
+
+        return list;
+    }
+
+    /// <summary>The property name, shared with earlier reads of the same name (up to <see cref="MaxSharedNames"/> names).</summary>
+    private static string Name(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
+        {
+            return reader.GetString()!;
+        }
+
+        Span<char> chars = stackalloc char[128];
+        var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+        if (SharedNameLookup.TryGetValue(chars[..length], out var shared))
+        {
+            return shared;
+        }
+
+        var name = new string(chars[..length]);
+        if (SharedNames.Count < MaxSharedNames)
+        {
+            SharedNames.TryAdd(name, name);
+        }
+
+        return name;
+    }
+
     private static Dictionary<string, object?> ReadMap(JsonElement map)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -153,7 +251,19 @@ internal static class DocumentFieldCodec
             return null;
         }
 
-        var property = tagged.EnumerateObject().Single();
+        // One tagged property; read without LINQ, since every stored value passes here on the serving path.
+        var properties = tagged.EnumerateObject();
+        if (!properties.MoveNext())
+        {
+            throw new JsonException("A stored value has no type tag.");
+        }
+
+        var property = properties.Current;
+        if (properties.MoveNext())
+        {
+            throw new JsonException("A stored value has more than one type tag.");
+        }
+
         var value = property.Value;
         return property.Name switch
         {

@@ -21,7 +21,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private static readonly object Configured = new();
+
     private readonly SemaphoreSlim _initializeGate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentBag<ReadSession> _readers = [];
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
     private volatile bool _initialized;
     private long _lastMicros;
 
@@ -49,12 +53,29 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public async Task<StoredDocument?> GetAsync(string collection, string id, CancellationToken cancellationToken = default)
     {
         ValidateKey(collection, id);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT fields, create_time, update_time FROM documents WHERE collection = $collection AND id = $id", ("$collection", collection), ("$id", id));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(0)), DocumentFieldCodec.FromMicros(reader.GetInt64(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2))))
-            : null;
+        var session = await RentReaderAsync(cancellationToken);
+        try
+        {
+            var command = session.Get;
+            command.Parameters[0].Value = collection;
+            command.Parameters[1].Value = id;
+            StoredDocument? document = null;
+            await using (var reader = await ExecuteAsync(() => command.ExecuteReaderAsync(cancellationToken)))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    document = Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetFieldValue<byte[]>(0)), DocumentFieldCodec.FromMicros(reader.GetInt64(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2))));
+                }
+            }
+
+            _readers.Add(session);
+            return document;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -72,22 +93,30 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
 
         var found = new Dictionary<string, StoredDocument>(StringComparer.Ordinal);
-        await using (var connection = await OpenAsync(cancellationToken))
+        var session = await RentReaderAsync(cancellationToken);
+        try
         {
-            await using var command = Command(
-                connection,
-                "SELECT id, fields, create_time, update_time FROM documents WHERE collection = $collection AND id IN (SELECT value FROM json_each($ids))",
-                ("$collection", collection),
-                ("$ids", System.Text.Json.JsonSerializer.Serialize(ids)));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var command = session.GetMany;
+            command.Parameters[0].Value = collection;
+            command.Parameters[1].Value = System.Text.Json.JsonSerializer.Serialize(ids);
+            await using (var reader = await ExecuteAsync(() => command.ExecuteReaderAsync(cancellationToken)))
             {
-                var id = reader.GetString(0);
-                if (Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetString(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2)), DocumentFieldCodec.FromMicros(reader.GetInt64(3)))) is { } document)
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    found[id] = document;
+                    var id = reader.GetString(0);
+                    if (Unexpired(new StoredDocument(collection, id, DocumentFieldCodec.Deserialize(reader.GetFieldValue<byte[]>(1)), DocumentFieldCodec.FromMicros(reader.GetInt64(2)), DocumentFieldCodec.FromMicros(reader.GetInt64(3)))) is { } document)
+                    {
+                        found[id] = document;
+                    }
                 }
             }
+
+            _readers.Add(session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
 
         return ids.Select(id => found.GetValueOrDefault(id)).ToList();
@@ -186,9 +215,38 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     /// <summary>Closes the pooled connections to the file.</summary>
     public void Dispose()
     {
+        while (_readers.TryTake(out var session))
+        {
+            session.Dispose();
+        }
+
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _initializeGate.Dispose();
+    }
+
+    /// <summary>
+    /// An open connection with the reads prepared, from the store's own pool. Reads are the serving path: reusing a
+    /// connection and its prepared statements saves the pool lookup and a statement compile per read. WAL readers
+    /// hold no lock between statements, so idle sessions do not block writers.
+    /// </summary>
+    private async Task<ReadSession> RentReaderAsync(CancellationToken cancellationToken)
+    {
+        if (_readers.TryTake(out var session))
+        {
+            return session;
+        }
+
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            return new ReadSession(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The document, or null when its <see cref="TtlField"/> is past.</summary>
@@ -216,8 +274,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             await ExecuteAsync(async () =>
             {
                 await connection.OpenAsync(cancellationToken);
+
+                // The pool hands back the same native connection, which keeps its settings: set them once per native
+                // connection, not on every open (two statements per read on the serving path otherwise).
+                if (connection.Handle is not { } handle || _configured.TryGetValue(handle, out _))
+                {
+                    return 0;
+                }
+
                 await using var pragmas = Command(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;");
-                return await pragmas.ExecuteNonQueryAsync(cancellationToken);
+                var result = await pragmas.ExecuteNonQueryAsync(cancellationToken);
+                _configured.AddOrUpdate(handle, Configured);
+                return result;
             });
             return connection;
         }
@@ -316,6 +384,43 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         if (value.Contains('/') || value is "." or ".." || System.Text.Encoding.UTF8.GetByteCount(value) > MaxIdBytes)
         {
             throw new ArgumentException($"Invalid {parameter} '{value}': it must not contain '/', be '.' or '..', or exceed {MaxIdBytes} bytes.", parameter);
+        }
+    }
+
+    /// <summary>A connection kept open with the two reads prepared.</summary>
+    private sealed class ReadSession : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+
+        public ReadSession(SqliteConnection connection)
+        {
+            _connection = connection;
+            Get = Prepare("SELECT fields, create_time, update_time FROM documents WHERE collection = $collection AND id = $id", "$collection", "$id");
+            GetMany = Prepare("SELECT id, fields, create_time, update_time FROM documents WHERE collection = $collection AND id IN (SELECT value FROM json_each($ids))", "$collection", "$ids");
+        }
+
+        public SqliteCommand Get { get; }
+
+        public SqliteCommand GetMany { get; }
+
+        public void Dispose()
+        {
+            Get.Dispose();
+            GetMany.Dispose();
+            _connection.Dispose();
+        }
+
+        private SqliteCommand Prepare(string sql, params string[] parameters)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(name, SqliteType.Text));
+            }
+
+            command.Prepare();
+            return command;
         }
     }
 }
