@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using ParquetSharp;
+
+namespace OpenTrace.Core.Silver;
+
+/// <summary>A value's place in a byte buffer: <see cref="Length"/> -1 means null.</summary>
+internal readonly record struct Utf8Ref(int Start, int Length)
+{
+    public static Utf8Ref Null => new(0, -1);
+
+    public bool IsNull => Length < 0;
+}
+
+/// <summary>
+/// A growable byte buffer on the pinned object heap, so that Parquet byte arrays can point into it while the
+/// native writer reads them. Buffers are recycled through <see cref="PinnedBufferPool"/>.
+/// </summary>
+internal sealed class ByteArena
+{
+    private readonly PinnedBufferPool _pool;
+    private byte[] _buffer;
+
+    public ByteArena(PinnedBufferPool pool, int capacity)
+    {
+        _pool = pool;
+        _buffer = pool.Rent(capacity);
+    }
+
+    public int Length { get; private set; }
+
+    public byte[] Buffer => _buffer;
+
+    public ReadOnlySpan<byte> this[Utf8Ref value] => value.IsNull ? default : _buffer.AsSpan(value.Start, value.Length);
+
+    public Utf8Ref Append(ReadOnlySpan<byte> bytes)
+    {
+        var span = Reserve(bytes.Length);
+        bytes.CopyTo(span);
+        return Commit(bytes.Length);
+    }
+
+    /// <summary>Space for up to <paramref name="length"/> bytes at the end; <see cref="Commit"/> keeps what was written.</summary>
+    public Span<byte> Reserve(int length)
+    {
+        if (Length + length > _buffer.Length)
+        {
+            var bigger = _pool.Rent(Math.Max(_buffer.Length * 2, Length + length));
+            _buffer.AsSpan(0, Length).CopyTo(bigger);
+            _pool.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        return _buffer.AsSpan(Length, length);
+    }
+
+    public Utf8Ref Commit(int length)
+    {
+        var value = new Utf8Ref(Length, length);
+        Length += length;
+        return value;
+    }
+
+    /// <summary>The native address of a value, valid while the arena is alive (the buffer is pinned).</summary>
+    public ByteArray ToByteArray(Utf8Ref value) =>
+        new(Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, value.Start), value.Length);
+
+    public void Release()
+    {
+        _pool.Return(_buffer);
+        _buffer = [];
+        Length = 0;
+    }
+}
+
+/// <summary>Keeps a few pinned buffers for reuse, so row group after row group does not grow the pinned heap.</summary>
+internal sealed class PinnedBufferPool
+{
+    private const int MaxKept = 8;
+    private readonly ConcurrentBag<byte[]> _buffers = [];
+
+    public byte[] Rent(int minimum)
+    {
+        var kept = new List<byte[]>();
+        byte[]? found = null;
+        while (_buffers.TryTake(out var buffer))
+        {
+            if (found is null && buffer.Length >= minimum)
+            {
+                found = buffer;
+                break;
+            }
+
+            kept.Add(buffer);
+        }
+
+        foreach (var buffer in kept)
+        {
+            _buffers.Add(buffer);
+        }
+
+        return found ?? GC.AllocateUninitializedArray<byte>(Math.Max(minimum, 1 << 16), pinned: true);
+    }
+
+    public void Return(byte[] buffer)
+    {
+        if (buffer.Length > 0 && _buffers.Count < MaxKept)
+        {
+            _buffers.Add(buffer);
+        }
+    }
+}
+
+/// <summary>One text column of a row group, copied out of the decoded Parquet pages into managed memory.</summary>
+internal sealed class Utf8Column
+{
+    private byte[] _data;
+
+    public Utf8Column(int rows, int bytesHint)
+    {
+        Values = new Utf8Ref[rows];
+        _data = new byte[Math.Max(bytesHint, 256)];
+    }
+
+    public Utf8Ref[] Values { get; }
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<byte> this[int row]
+    {
+        get
+        {
+            var value = Values[row];
+            return value.IsNull ? default : _data.AsSpan(value.Start, value.Length);
+        }
+    }
+
+    public bool IsNull(int row) => Values[row].IsNull;
+
+    /// <summary>Reads <paramref name="rows"/> values of a BYTE_ARRAY column chunk.</summary>
+    public static unsafe Utf8Column Read(ColumnReader reader, int rows, long bytesHint)
+    {
+        var column = new Utf8Column(rows, (int)Math.Min(bytesHint, int.MaxValue / 2));
+        var typed = (ColumnReader<ByteArray>)reader;
+        var maxDefinition = reader.ColumnDescriptor.MaxDefinitionLevel;
+        const int Batch = 4096;
+        var definitions = new short[Batch];
+        var values = new ByteArray[Batch];
+        var position = 0;
+        var written = 0;
+        while (position < rows && typed.HasNext)
+        {
+            var levels = (int)typed.ReadBatch(Math.Min(Batch, rows - position), definitions, default, values, out var valuesRead);
+            if (levels == 0)
+            {
+                break;
+            }
+
+            var v = 0;
+            for (var i = 0; i < levels; i++)
+            {
+                if (maxDefinition > 0 && definitions[i] < maxDefinition)
+                {
+                    column.Values[position + i] = Utf8Ref.Null;
+                    continue;
+                }
+
+                var value = values[v++];
+                if (written + value.Length > column._data.Length)
+                {
+                    Array.Resize(ref column._data, Math.Max(column._data.Length * 2, written + value.Length));
+                }
+
+                new ReadOnlySpan<byte>((void*)value.Pointer, value.Length).CopyTo(column._data.AsSpan(written));
+                column.Values[position + i] = new Utf8Ref(written, value.Length);
+                written += value.Length;
+            }
+
+            _ = valuesRead;
+            position += levels;
+        }
+
+        column.Count = position;
+        return column;
+    }
+
+    /// <summary>Reads an INT64 column chunk (lineage row numbers and timestamps); nulls read as 0.</summary>
+    public static long[] ReadInt64(ColumnReader reader, int rows)
+    {
+        var result = new long[rows];
+        var typed = (ColumnReader<long>)reader;
+        var maxDefinition = reader.ColumnDescriptor.MaxDefinitionLevel;
+        var definitions = new short[Math.Max(rows, 1)];
+        var values = new long[Math.Max(rows, 1)];
+        var position = 0;
+        while (position < rows && typed.HasNext)
+        {
+            var levels = (int)typed.ReadBatch(rows - position, definitions.AsSpan(0, rows - position), default, values.AsSpan(0, rows - position), out _);
+            if (levels == 0)
+            {
+                break;
+            }
+
+            var v = 0;
+            for (var i = 0; i < levels; i++)
+            {
+                result[position + i] = maxDefinition > 0 && definitions[i] < maxDefinition ? 0 : values[v++];
+            }
+
+            position += levels;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,278 @@
+using System.Buffers.Binary;
+using System.Text;
+using OpenTrace.Core.Contracts;
+using ParquetSharp;
+using Encoding = System.Text.Encoding;
+using ParquetSharp.Schema;
+
+namespace OpenTrace.Core.Silver;
+
+/// <summary>
+/// Writes the published rows of each processed row group to silver Parquet, one output row group per input row
+/// group, straight from the batch's buffers (text points into pinned memory, no string is created). Declared and
+/// carried columns are optional; the lineage columns are required. Zstandard level 1.
+/// </summary>
+internal sealed class SilverParquetWriter : IDisposable
+{
+    /// <summary>Parquet key-value metadata: fingerprint of the contract the file was written under.</summary>
+    public const string ContractFingerprintKey = "opentrace.contract_fingerprint";
+
+    private readonly SilverPlan _plan;
+    private readonly ParquetFileWriter _file;
+    private readonly ByteArray _lineageId;
+    private readonly ByteArray _sourceUri;
+    private readonly byte[] _constants;
+    private bool _closed;
+
+    public SilverParquetWriter(string path, SilverPlan plan, IReadOnlyDictionary<string, string> metadata)
+    {
+        _plan = plan;
+        var fields = new List<Node>();
+        foreach (var program in plan.Published)
+        {
+            fields.Add(NodeFor(program.Column.Name, program.Column.Type));
+        }
+
+        foreach (var carried in plan.Carried)
+        {
+            fields.Add(new PrimitiveNode(carried.Name, Repetition.Optional, LogicalType.String(), PhysicalType.ByteArray));
+        }
+
+        fields.Add(new PrimitiveNode(Lineage.LineageId, Repetition.Required, LogicalType.String(), PhysicalType.ByteArray));
+        fields.Add(new PrimitiveNode(Lineage.SourceUri, Repetition.Required, LogicalType.String(), PhysicalType.ByteArray));
+        fields.Add(new PrimitiveNode(Lineage.SourceGeneration, Repetition.Required, LogicalType.None(), PhysicalType.Int64));
+        fields.Add(new PrimitiveNode(Lineage.RowNumber, Repetition.Required, LogicalType.None(), PhysicalType.Int64));
+        fields.Add(new PrimitiveNode(Lineage.IngestedAt, Repetition.Required, LogicalType.Timestamp(isAdjustedToUtc: true, TimeUnit.Micros), PhysicalType.Int64));
+
+        using var schema = new GroupNode("schema", Repetition.Required, fields);
+        using var properties = new WriterPropertiesBuilder()
+            .Compression(Compression.Zstd)
+            .CompressionLevel(1)
+            .CreatedBy("OpenTrace silver")
+            .Build();
+        _file = new ParquetFileWriter(path, schema, properties, metadata);
+        foreach (var field in fields)
+        {
+            field.Dispose();
+        }
+
+        // The lineage text is the same in every row: pinned once, pointed at by every value.
+        var lineage = Encoding.UTF8.GetBytes(plan.File.LineageId);
+        var uri = Encoding.UTF8.GetBytes(plan.File.SourceUri);
+        _constants = GC.AllocateUninitializedArray<byte>(lineage.Length + uri.Length, pinned: true);
+        lineage.CopyTo(_constants, 0);
+        uri.CopyTo(_constants, lineage.Length);
+        _lineageId = new ByteArray(System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(_constants, 0), lineage.Length);
+        _sourceUri = new ByteArray(System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(_constants, lineage.Length), uri.Length);
+    }
+
+    public long RowCount { get; private set; }
+
+    /// <summary>The Parquet schema node of a declared column.</summary>
+    public static Node NodeFor(string name, ContractType type) => type.Kind switch
+    {
+        ContractTypeKind.String => new PrimitiveNode(name, Repetition.Optional, LogicalType.String(), PhysicalType.ByteArray),
+        ContractTypeKind.Int64 => new PrimitiveNode(name, Repetition.Optional, LogicalType.None(), PhysicalType.Int64),
+        ContractTypeKind.Float64 => new PrimitiveNode(name, Repetition.Optional, LogicalType.None(), PhysicalType.Double),
+        ContractTypeKind.Bool => new PrimitiveNode(name, Repetition.Optional, LogicalType.None(), PhysicalType.Boolean),
+        ContractTypeKind.Date => new PrimitiveNode(name, Repetition.Optional, LogicalType.Date(), PhysicalType.Int32),
+        ContractTypeKind.Timestamp => new PrimitiveNode(name, Repetition.Optional, LogicalType.Timestamp(isAdjustedToUtc: true, TimeUnit.Micros), PhysicalType.Int64),
+        _ when type.Precision <= ContractType.MaxInt64DecimalPrecision =>
+            new PrimitiveNode(name, Repetition.Optional, LogicalType.Decimal(type.Precision, type.Scale), PhysicalType.Int64),
+        _ => new PrimitiveNode(name, Repetition.Optional, LogicalType.Decimal(type.Precision, type.Scale), PhysicalType.FixedLenByteArray, 16),
+    };
+
+    /// <summary>Writes the kept rows of <paramref name="batch"/> as one row group (nothing when none are kept).</summary>
+    public void Write(RowGroupBatch batch)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var kept = new int[batch.KeptRows];
+        var n = 0;
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            if (batch.Keep[r])
+            {
+                kept[n++] = r;
+            }
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        var definitions = new short[n];
+        using var group = _file.AppendRowGroup();
+        foreach (var program in _plan.Published)
+        {
+            using var column = group.NextColumn();
+            WriteDeclared(column, batch, batch.Vectors[program.Ordinal], kept, definitions);
+        }
+
+        for (var c = 0; c < _plan.Carried.Count; c++)
+        {
+            using var column = group.NextColumn();
+            WriteText(column, batch, batch.Carried[c], kept, definitions);
+        }
+
+        using (var column = group.NextColumn())
+        {
+            WriteConstant(column, _lineageId, n);
+        }
+
+        using (var column = group.NextColumn())
+        {
+            WriteConstant(column, _sourceUri, n);
+        }
+
+        using (var column = group.NextColumn())
+        {
+            var values = new long[n];
+            Array.Fill(values, _plan.File.SourceGeneration);
+            ((ColumnWriter<long>)column).WriteBatch(values);
+        }
+
+        using (var column = group.NextColumn())
+        {
+            var values = new long[n];
+            for (var i = 0; i < n; i++)
+            {
+                values[i] = batch.RowNumbers[kept[i]];
+            }
+
+            ((ColumnWriter<long>)column).WriteBatch(values);
+        }
+
+        using (var column = group.NextColumn())
+        {
+            var values = new long[n];
+            Array.Fill(values, _plan.File.IngestedAtMicros);
+            ((ColumnWriter<long>)column).WriteBatch(values);
+        }
+
+        group.Close();
+        RowCount += n;
+    }
+
+    public void Close()
+    {
+        if (!_closed)
+        {
+            _file.Close();
+            _closed = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        _closed = true;
+    }
+
+    private static void WriteConstant(ColumnWriter column, ByteArray value, int count)
+    {
+        var values = new ByteArray[count];
+        Array.Fill(values, value);
+        ((ColumnWriter<ByteArray>)column).WriteBatch(values);
+    }
+
+    private static void WriteText(ColumnWriter column, RowGroupBatch batch, Utf8Ref[] text, int[] kept, short[] definitions)
+    {
+        var values = new ByteArray[kept.Length];
+        var present = 0;
+        for (var i = 0; i < kept.Length; i++)
+        {
+            var value = text[kept[i]];
+            if (value.IsNull)
+            {
+                definitions[i] = 0;
+            }
+            else
+            {
+                definitions[i] = 1;
+                values[present++] = batch.Arena.ToByteArray(value);
+            }
+        }
+
+        ((ColumnWriter<ByteArray>)column).WriteBatch(kept.Length, definitions, default, values.AsSpan(0, present));
+    }
+
+    private static void WriteDeclared(ColumnWriter column, RowGroupBatch batch, ColumnVector vector, int[] kept, short[] definitions)
+    {
+        if (vector.Text is not null)
+        {
+            WriteText(column, batch, vector.Text, kept, definitions);
+            return;
+        }
+
+        var type = vector.Program.Column.Type;
+        switch (column)
+        {
+            case ColumnWriter<long> longs:
+                longs.WriteBatch(kept.Length, definitions, default, Compact(vector.Longs!, vector.Nulls, kept, definitions));
+                break;
+            case ColumnWriter<int> days:
+                {
+                    var values = Compact(vector.Longs!, vector.Nulls, kept, definitions);
+                    var narrow = new int[values.Length];
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        narrow[i] = (int)values[i];
+                    }
+
+                    days.WriteBatch(kept.Length, definitions, default, narrow);
+                    break;
+                }
+
+            case ColumnWriter<double> doubles:
+                doubles.WriteBatch(kept.Length, definitions, default, Compact(vector.Doubles!, vector.Nulls, kept, definitions));
+                break;
+            case ColumnWriter<bool> bools:
+                {
+                    var values = Compact(vector.Longs!, vector.Nulls, kept, definitions);
+                    bools.WriteBatch(kept.Length, definitions, default, values.Select(v => v != 0).ToArray());
+                    break;
+                }
+
+            case ColumnWriter<FixedLenByteArray> wide:
+                {
+                    var values = Compact(vector.Wides!, vector.Nulls, kept, definitions);
+                    var arrays = new FixedLenByteArray[values.Length];
+                    var bytes = GC.AllocateUninitializedArray<byte>(Math.Max(16 * values.Length, 16), pinned: true);
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        BinaryPrimitives.WriteInt128BigEndian(bytes.AsSpan(16 * i, 16), values[i]);
+                        arrays[i] = new FixedLenByteArray(System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(bytes, 16 * i));
+                    }
+
+                    wide.WriteBatch(kept.Length, definitions, default, arrays);
+                    GC.KeepAlive(bytes);
+                    break;
+                }
+
+            default:
+                throw new InvalidOperationException($"Column {vector.Program.Column.Name} ({type}) has no Parquet writer.");
+        }
+    }
+
+    private static T[] Compact<T>(T[] source, bool[] nulls, int[] kept, short[] definitions)
+    {
+        var values = new T[kept.Length];
+        var present = 0;
+        for (var i = 0; i < kept.Length; i++)
+        {
+            var row = kept[i];
+            if (nulls[row])
+            {
+                definitions[i] = 0;
+            }
+            else
+            {
+                definitions[i] = 1;
+                values[present++] = source[row];
+            }
+        }
+
+        return values.AsSpan(0, present).ToArray();
+    }
+}
