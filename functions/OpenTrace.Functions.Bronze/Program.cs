@@ -1,1 +1,4 @@
-Console.Error.WriteLine("not yet wired");
+using OpenTrace.Functions.Bronze;
+using OpenTrace.Hosting;
+
+return await FunctionsHost.RunAsync(args, CloudHost.Options());

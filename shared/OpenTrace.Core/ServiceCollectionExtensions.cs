@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTrace.Core.Bronze;
+using OpenTrace.Core.Claims;
+using OpenTrace.Core.Configuration;
+using OpenTrace.Core.Documents;
+using OpenTrace.Core.Ops;
+using OpenTrace.Core.Pipelines;
+using OpenTrace.Core.Warehouse;
+
+namespace OpenTrace.Core;
+
+/// <summary>Registers the platform's logic; the adapters behind the ports come from <c>AddGcpAdapters</c> or <c>AddEmbeddedAdapters</c>.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="OpenTraceOptions"/> from the <c>OpenTrace</c> section (validated when the host starts and on
+    /// first use) and registers, as singletons: <see cref="TimeProvider.System"/> unless a time provider is already
+    /// registered, <see cref="OpsLog"/>, <see cref="EventClaims"/> with the configured lease, the
+    /// <see cref="PipelineCatalog"/> loaded once from <see cref="OpenTraceOptions.ResolvePipelinesPath"/>, and
+    /// <see cref="BronzeIngestor"/>. Needs an <see cref="IWarehouse"/>, an <see cref="IDocumentStore"/>, an
+    /// <c>IObjectStore</c> and logging from elsewhere.
+    /// </summary>
+    public static IServiceCollection AddOpenTraceCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<OpenTraceOptions>()
+            .Bind(configuration.GetSection(OpenTraceOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenTraceOptions>, OpenTraceOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new OpsLog(sp.GetRequiredService<IWarehouse>()));
+        services.TryAddSingleton(sp => new EventClaims(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<OpenTraceOptions>>().Value.ClaimLease));
+        services.TryAddSingleton(sp => PipelineCatalog.Load(sp.GetRequiredService<IOptions<OpenTraceOptions>>().Value.ResolvePipelinesPath()));
+        services.TryAddSingleton<BronzeIngestor>();
+        return services;
+    }
+
+    /// <summary>Runs <see cref="OpenTraceOptions.Validate"/> so that a bad setting stops the host with its name.</summary>
+    private sealed class OpenTraceOptionsValidator : IValidateOptions<OpenTraceOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OpenTraceOptions options)
+        {
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ValidateOptionsResult.Fail(ex.Message);
+            }
+        }
+    }
+}

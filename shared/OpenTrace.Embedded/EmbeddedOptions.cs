@@ -1,0 +1,39 @@
+namespace OpenTrace.Embedded;
+
+/// <summary>Where the embedded adapters keep their state on a laptop.</summary>
+public sealed class EmbeddedOptions
+{
+    /// <summary>The environment variable that overrides the default home.</summary>
+    public const string HomeVariable = "OPENTRACE_HOME";
+
+    /// <summary>The default home folder's name, under the current directory.</summary>
+    public const string DefaultHomeFolder = ".opentrace";
+
+    /// <summary>
+    /// The state folder. Default: <c>OPENTRACE_HOME</c> when set, otherwise <c>.opentrace</c> in the current directory.
+    /// Always a full path.
+    /// </summary>
+    public string Home { get; set; } = DefaultHome();
+
+    /// <summary>
+    /// DuckDB's <c>memory_limit</c> for the warehouse, for example <c>256MB</c>. Default null: DuckDB's own default
+    /// (80% of RAM), which lets its buffer pool grow to a few hundred MB during large loads.
+    /// </summary>
+    public string? WarehouseMemoryLimit { get; set; }
+
+    /// <summary>The folder holding one folder per bucket: <c>&lt;home&gt;/buckets</c>.</summary>
+    public string BucketsPath => Path.Combine(Path.GetFullPath(Home), "buckets");
+
+    /// <summary>The DuckDB warehouse file: <c>&lt;home&gt;/warehouse.duckdb</c>.</summary>
+    public string WarehousePath => Path.Combine(Path.GetFullPath(Home), "warehouse.duckdb");
+
+    /// <summary>The SQLite document store file: <c>&lt;home&gt;/online.sqlite</c>.</summary>
+    public string DocumentStorePath => Path.Combine(Path.GetFullPath(Home), "online.sqlite");
+
+    /// <summary>The default home: <c>OPENTRACE_HOME</c> when set, otherwise <c>./.opentrace</c>, as a full path.</summary>
+    public static string DefaultHome() =>
+        DefaultHome(Environment.GetEnvironmentVariable(HomeVariable), Directory.GetCurrentDirectory());
+
+    internal static string DefaultHome(string? environmentValue, string currentDirectory) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(environmentValue) ? Path.Combine(currentDirectory, DefaultHomeFolder) : environmentValue, currentDirectory);
+}
