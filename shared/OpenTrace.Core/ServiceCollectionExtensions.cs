@@ -8,6 +8,7 @@ using OpenTrace.Core.Configuration;
 using OpenTrace.Core.Documents;
 using OpenTrace.Core.Ops;
 using OpenTrace.Core.Pipelines;
+using OpenTrace.Core.Silver;
 using OpenTrace.Core.Warehouse;
 
 namespace OpenTrace.Core;
@@ -20,7 +21,7 @@ public static class ServiceCollectionExtensions
     /// first use) and registers, as singletons: <see cref="TimeProvider.System"/> unless a time provider is already
     /// registered, <see cref="OpsLog"/>, <see cref="EventClaims"/> with the configured lease, the
     /// <see cref="PipelineCatalog"/> loaded once from <see cref="OpenTraceOptions.ResolvePipelinesPath"/>, and
-    /// <see cref="BronzeIngestor"/>. Needs an <see cref="IWarehouse"/>, an <see cref="IDocumentStore"/>, an
+    /// <see cref="BronzeIngestor"/>, and silver (<see cref="SilverServiceCollectionExtensions.AddOpenTraceSilver"/>). Needs an <see cref="IWarehouse"/>, an <see cref="IDocumentStore"/>, an
     /// <c>IObjectStore</c> and logging from elsewhere.
     /// </summary>
     public static IServiceCollection AddOpenTraceCore(this IServiceCollection services, IConfiguration configuration)
@@ -39,6 +40,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OpenTraceOptions>>().Value.ClaimLease));
         services.TryAddSingleton(sp => PipelineCatalog.Load(sp.GetRequiredService<IOptions<OpenTraceOptions>>().Value.ResolvePipelinesPath()));
         services.TryAddSingleton<BronzeIngestor>();
+        services.AddOpenTraceSilver(configuration);
         return services;
     }
 

@@ -296,7 +296,7 @@ public static partial class ContractLoader
         }
 
         var defaultText = fields.String("default");
-        if (defaultText is not null && type.Kind != ContractTypeKind.String && !new ValueParser(type).TryParseText(defaultText, out _))
+        if (defaultText is not null && type.Kind != ContractTypeKind.String && !ValueParser.ForLiterals(type).TryParseText(defaultText, out _))
         {
             throw fields.Error("default", $"default '{defaultText}' is not a valid {type}.");
         }
@@ -433,7 +433,7 @@ public static partial class ContractLoader
         }
 
         var column = byName[rule.Column!].Column;
-        var parser = column.Type.Kind == ContractTypeKind.String ? null : new ValueParser(column.Type);
+        var parser = column.Type.Kind == ContractTypeKind.String ? null : ValueParser.ForLiterals(column.Type);
         foreach (var (value, node) in values)
         {
             if (parser is not null && !parser.TryParseText(value, out _))
@@ -462,7 +462,7 @@ public static partial class ContractLoader
             throw fields.Error("min", "range needs 'min', 'max' or both.");
         }
 
-        var parser = new ValueParser(column.Type);
+        var parser = ValueParser.ForLiterals(column.Type);
         ExpressionValue low = default, high = default;
         foreach (var (key, text) in new[] { ("min", min), ("max", max) })
         {

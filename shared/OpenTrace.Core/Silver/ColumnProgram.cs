@@ -66,7 +66,7 @@ internal sealed class ColumnProgram
         if (column.Default is { } text)
         {
             _defaultText = Encoding.UTF8.GetBytes(text);
-            if (Parser is not null && !Parser.TryParse(Encoding.UTF8.GetBytes(text.Trim()), out _defaultTyped))
+            if (Parser is not null && !ValueParser.ForLiterals(column.Type).TryParse(Encoding.UTF8.GetBytes(text.Trim()), out _defaultTyped))
             {
                 throw new ArgumentException($"Default '{text}' of column {column.Name} is not a valid {column.Type}.", nameof(column));
             }

@@ -11,6 +11,12 @@ public sealed class PiiProtector(PiiKey key)
 
     private readonly byte[] _key = key.Bytes.ToArray();
 
+    /// <summary>
+    /// A short public id of the key (16 hex characters of SHA-256 over a fixed label keyed with it): outputs record
+    /// it, so a key change is noticed, and it reveals nothing about the key.
+    /// </summary>
+    public string KeyId => Convert.ToHexStringLower(HMACSHA256.HashData(_key, "opentrace-pii-key-id"u8))[..16];
+
     /// <summary>The token of a value: the first 16 bytes of HMAC-SHA256(key, UTF-8 value), as hex.</summary>
     public string Pseudonymize(string value)
     {

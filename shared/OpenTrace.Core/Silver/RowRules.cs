@@ -114,8 +114,9 @@ internal sealed class AcceptedValuesRule : RowRule
     {
         _column = column;
         _text = rule.Values.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        if (column.Parser is { } parser)
+        if (column.Parser is not null)
         {
+            var parser = ValueParser.ForLiterals(column.Column.Type);
             foreach (var value in rule.Values)
             {
                 if (parser.TryParse(Encoding.UTF8.GetBytes(value.Trim()), out var typed))
@@ -160,7 +161,7 @@ internal sealed class RangeRule : RowRule
         : base(rule, index)
     {
         _column = column;
-        var parser = column.Parser!;
+        var parser = ValueParser.ForLiterals(column.Column.Type);
         if (rule.Min is not null && parser.TryParse(Encoding.UTF8.GetBytes(rule.Min.Trim()), out var min))
         {
             _min = min;

@@ -57,6 +57,16 @@ internal sealed class ValueParser
 
     public ContractType Type => _type;
 
+    /// <summary>
+    /// A parser for the values a contract itself writes (defaults, accepted values, range bounds): the column's type
+    /// and zone, but dates and timestamps in ISO 8601 whatever formats the data uses.
+    /// </summary>
+    public static ValueParser ForLiterals(ContractType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return new ValueParser(type.Formats.Count == 0 ? type : type with { Formats = [] });
+    }
+
     /// <summary>Parses <paramref name="utf8"/> (already trimmed and normalised); false when it is not a valid value.</summary>
     public bool TryParse(ReadOnlySpan<byte> utf8, out TypedValue value)
     {
