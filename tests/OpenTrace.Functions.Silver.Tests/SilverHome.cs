@@ -27,7 +27,8 @@ internal sealed class SilverHome : IAsyncDisposable
     public const string PiiKeyText = "silver-tests-key-0123456789";
 
     private readonly TempDirectory _temp = new("silver-function");
-    private readonly ServiceProvider _services;
+    private readonly Func<IWarehouse, IWarehouse>? _decorate;
+    private ServiceProvider _services;
 
     /// <param name="contracts">Contract files by table name, written under <c>pipelines/shop/contracts</c>; null uses the repository's Olist contracts.</param>
     /// <param name="decorate">Wraps the warehouse every component uses (fault injection); null: none.</param>
@@ -35,6 +36,24 @@ internal sealed class SilverHome : IAsyncDisposable
     {
         Home = _temp.Combine("home");
         PipelinesPath = contracts is null ? Path.Combine(AppContext.BaseDirectory, "pipelines") : _temp.Combine("pipelines");
+        _decorate = decorate;
+        _services = Compose(contracts);
+    }
+
+    public string Home { get; }
+
+    /// <summary>
+    /// Stops and starts the platform over the same state with new contract files (as a deployment of a changed
+    /// contract does); null keeps the files as they are.
+    /// </summary>
+    public async Task ReopenAsync(IReadOnlyDictionary<string, string>? contracts = null)
+    {
+        await _services.DisposeAsync();
+        _services = Compose(contracts);
+    }
+
+    private ServiceProvider Compose(IReadOnlyDictionary<string, string>? contracts)
+    {
         if (contracts is not null)
         {
             var folder = Directory.CreateDirectory(Path.Combine(PipelinesPath, "shop", "contracts"));
@@ -50,15 +69,15 @@ internal sealed class SilverHome : IAsyncDisposable
             .AddEmbeddedAdapters(Home)
             .AddOpenTraceCore(configuration)
             .AddSingleton<SilverFunction>();
-        if (decorate is not null)
+        if (_decorate is not null)
         {
-            services.AddSingleton(sp => decorate(sp.GetRequiredService<DuckDbWarehouse>()));
+            services.AddSingleton(sp => _decorate(sp.GetRequiredService<DuckDbWarehouse>()));
         }
 
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        _ = provider.GetRequiredService<IWarehouse>(); // builds the decorator now, so a test can arm it before the first call
+        return provider;
     }
-
-    public string Home { get; }
 
     public string PipelinesPath { get; }
 
@@ -194,6 +213,10 @@ internal sealed class SilverHome : IAsyncDisposable
 
     /// <summary>The local file of a lake object (the folder store keeps objects as files).</summary>
     public string LocalPath(ObjectInfo obj) => _services.GetRequiredService<Embedded.Storage.FolderObjectStore>().GetLocalPath(obj.Bucket, obj.Name);
+
+    /// <summary>A list value (e.g. <c>ops.runs.warnings</c>) as strings.</summary>
+    public static IReadOnlyList<string> Strings(object? list) =>
+        list is System.Collections.IEnumerable items and not string ? items.Cast<object?>().Select(Text).ToList() : [];
 
     public static string Text(object? value) => value switch
     {
