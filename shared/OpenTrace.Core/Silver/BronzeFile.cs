@@ -13,6 +13,15 @@ internal sealed record BronzeColumn(int Index, string Name, string SourceName, P
     public bool IsLineage => Name.StartsWith('_');
 }
 
+/// <summary>A run of consecutive rows of one row group: their text by bronze column index, and their row numbers.</summary>
+/// <param name="Group">Row group index.</param>
+/// <param name="FirstRow">Index of the first row in the file.</param>
+/// <param name="Rows">Rows in the slice.</param>
+/// <param name="EndsGroup">True for the last slice of its row group.</param>
+/// <param name="Columns">Text by bronze column index.</param>
+/// <param name="RowNumbers">The <see cref="Lineage.RowNumber"/> of each row.</param>
+internal sealed record BronzeSlice(int Group, long FirstRow, int Rows, bool EndsGroup, IReadOnlyDictionary<int, Utf8Column> Columns, long[] RowNumbers);
+
 /// <summary>
 /// What silver needs to know about a bronze Parquet file before reading rows: its columns (source columns and the
 /// lineage columns bronze adds), row groups and lineage.
@@ -60,6 +69,53 @@ internal sealed class BronzeFile
 
     /// <summary>The source columns (everything that is not a lineage column), in file order.</summary>
     public IEnumerable<BronzeColumn> SourceColumns => Columns.Where(c => !c.IsLineage);
+
+    /// <summary>
+    /// Reads the file front to back in slices of at most <paramref name="sliceRows"/> rows (never spanning row
+    /// groups): the text of <paramref name="textColumns"/> (bronze column indexes), copied out of the Parquet pages,
+    /// and the row numbers. Only one row group's readers are open at a time.
+    /// </summary>
+    public IEnumerable<BronzeSlice> ReadSlices(IReadOnlyCollection<int> textColumns, int sliceRows)
+    {
+        // jemalloc returns freed pages to the system promptly; the default pool keeps them for a while.
+        using var properties = ReaderProperties.WithMemoryPool(MemoryPool.JemallocMemoryPool());
+        using var reader = new ParquetFileReader(Path, properties);
+        var rowNumber = Find(Lineage.RowNumber)!.Index;
+        long firstRow = 0;
+        var hints = textColumns.ToDictionary(c => c, _ => 1024);
+        for (var g = 0; g < RowGroupRows.Length; g++)
+        {
+            using var group = reader.RowGroup(g);
+            var readers = textColumns.ToDictionary(c => c, c => group.Column(c));
+            using var numbers = group.Column(rowNumber);
+            try
+            {
+                var rows = RowGroupRows[g];
+                for (long offset = 0; offset < rows; offset += sliceRows)
+                {
+                    var count = (int)Math.Min(sliceRows, rows - offset);
+                    var columns = new Dictionary<int, Utf8Column>(readers.Count);
+                    foreach (var (index, column) in readers)
+                    {
+                        var text = Utf8Column.Read(column, count, hints[index]);
+                        hints[index] = text.ByteLength + (text.ByteLength / 8);
+                        columns[index] = text;
+                    }
+
+                    yield return new BronzeSlice(g, firstRow + offset, count, offset + count == rows, columns, Utf8Column.ReadInt64(numbers, count));
+                }
+
+                firstRow += rows;
+            }
+            finally
+            {
+                foreach (var column in readers.Values)
+                {
+                    column.Dispose();
+                }
+            }
+        }
+    }
 
     public BronzeColumn? Find(string name) =>
         Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using ParquetSharp;
 
@@ -45,7 +44,7 @@ internal sealed class ByteArena
     {
         if (Length + length > _buffer.Length)
         {
-            var bigger = _pool.Rent(Math.Max(_buffer.Length * 2, Length + length));
+            var bigger = _pool.Rent(Math.Max(_buffer.Length + (_buffer.Length / 2), Length + length));
             _buffer.AsSpan(0, Length).CopyTo(bigger);
             _pool.Return(_buffer);
             _buffer = bigger;
@@ -73,40 +72,58 @@ internal sealed class ByteArena
     }
 }
 
-/// <summary>Keeps a few pinned buffers for reuse, so row group after row group does not grow the pinned heap.</summary>
+/// <summary>
+/// Keeps a few pinned buffers for reuse, so row group after row group does not grow the pinned heap: at most
+/// <see cref="MaxKept"/> buffers and <see cref="MaxKeptBytes"/> in total; the smallest are let go first.
+/// </summary>
 internal sealed class PinnedBufferPool
 {
-    private const int MaxKept = 8;
-    private readonly ConcurrentBag<byte[]> _buffers = [];
+    public const int MaxKept = 4;
+    public const long MaxKeptBytes = 96L << 20;
+
+    private readonly Lock _lock = new();
+    private readonly List<byte[]> _buffers = [];
 
     public byte[] Rent(int minimum)
     {
-        var kept = new List<byte[]>();
-        byte[]? found = null;
-        while (_buffers.TryTake(out var buffer))
+        lock (_lock)
         {
-            if (found is null && buffer.Length >= minimum)
+            // the smallest buffer that is big enough
+            var best = -1;
+            for (var i = 0; i < _buffers.Count; i++)
             {
-                found = buffer;
-                break;
+                if (_buffers[i].Length >= minimum && (best < 0 || _buffers[i].Length < _buffers[best].Length))
+                {
+                    best = i;
+                }
             }
 
-            kept.Add(buffer);
+            if (best >= 0)
+            {
+                var found = _buffers[best];
+                _buffers.RemoveAt(best);
+                return found;
+            }
         }
 
-        foreach (var buffer in kept)
-        {
-            _buffers.Add(buffer);
-        }
-
-        return found ?? GC.AllocateUninitializedArray<byte>(Math.Max(minimum, 1 << 16), pinned: true);
+        return GC.AllocateUninitializedArray<byte>(Math.Max(minimum, 1 << 16), pinned: true);
     }
 
     public void Return(byte[] buffer)
     {
-        if (buffer.Length > 0 && _buffers.Count < MaxKept)
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
         {
             _buffers.Add(buffer);
+            _buffers.Sort((a, b) => b.Length.CompareTo(a.Length));
+            while (_buffers.Count > MaxKept || (_buffers.Count > 1 && _buffers.Sum(b => (long)b.Length) > MaxKeptBytes))
+            {
+                _buffers.RemoveAt(_buffers.Count - 1);
+            }
         }
     }
 }
@@ -126,6 +143,9 @@ internal sealed class Utf8Column
 
     public int Count { get; private set; }
 
+    /// <summary>Bytes of text held.</summary>
+    public int ByteLength { get; private set; }
+
     public ReadOnlySpan<byte> this[int row]
     {
         get
@@ -137,20 +157,20 @@ internal sealed class Utf8Column
 
     public bool IsNull(int row) => Values[row].IsNull;
 
-    /// <summary>Reads <paramref name="rows"/> values of a BYTE_ARRAY column chunk.</summary>
-    public static unsafe Utf8Column Read(ColumnReader reader, int rows, long bytesHint)
+    /// <summary>Reads the next <paramref name="rows"/> values of a BYTE_ARRAY column chunk, from where the reader is.</summary>
+    public static unsafe Utf8Column Read(ColumnReader reader, int rows, int bytesHint)
     {
-        var column = new Utf8Column(rows, (int)Math.Min(bytesHint, int.MaxValue / 2));
+        var column = new Utf8Column(rows, bytesHint);
         var typed = (ColumnReader<ByteArray>)reader;
         var maxDefinition = reader.ColumnDescriptor.MaxDefinitionLevel;
-        const int Batch = 4096;
-        var definitions = new short[Batch];
-        var values = new ByteArray[Batch];
+        var batch = Math.Min(rows, 4096);
+        var definitions = new short[Math.Max(batch, 1)];
+        var values = new ByteArray[Math.Max(batch, 1)];
         var position = 0;
         var written = 0;
         while (position < rows && typed.HasNext)
         {
-            var levels = (int)typed.ReadBatch(Math.Min(Batch, rows - position), definitions, default, values, out var valuesRead);
+            var levels = (int)typed.ReadBatch(Math.Min(batch, rows - position), definitions, default, values, out var valuesRead);
             if (levels == 0)
             {
                 break;
@@ -181,10 +201,11 @@ internal sealed class Utf8Column
         }
 
         column.Count = position;
+        column.ByteLength = written;
         return column;
     }
 
-    /// <summary>Reads an INT64 column chunk (lineage row numbers and timestamps); nulls read as 0.</summary>
+    /// <summary>Reads the next <paramref name="rows"/> values of an INT64 column chunk (row numbers, timestamps); nulls read as 0.</summary>
     public static long[] ReadInt64(ColumnReader reader, int rows)
     {
         var result = new long[rows];

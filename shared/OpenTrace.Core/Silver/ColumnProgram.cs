@@ -90,11 +90,21 @@ internal sealed class ColumnProgram
     /// Converts one raw value. Text goes into <paramref name="arena"/> (<paramref name="text"/>); other types into
     /// <paramref name="typed"/>. Invalid means the text does not parse as the column's type.
     /// </summary>
-    public ConvertStatus Convert(ReadOnlySpan<byte> raw, bool rawIsNull, ByteArena? arena, WorkerScratch scratch, out Utf8Ref text, out TypedValue typed)
+    public ConvertStatus Convert(ReadOnlySpan<byte> raw, bool rawIsNull, ByteArena arena, WorkerScratch scratch, out Utf8Ref text, out TypedValue typed)
     {
-        text = Utf8Ref.Null;
+        var status = Convert(raw, rawIsNull, scratch, out var value, out typed);
+        text = status == ConvertStatus.Value && Parser is null ? arena.Append(value) : Utf8Ref.Null;
+        return status;
+    }
+
+    /// <summary>
+    /// Converts one raw value without keeping it: text comes back as <paramref name="value"/>, valid until the next
+    /// call with the same scratch; other types in <paramref name="typed"/>.
+    /// </summary>
+    public ConvertStatus Convert(ReadOnlySpan<byte> raw, bool rawIsNull, WorkerScratch scratch, out ReadOnlySpan<byte> value, out TypedValue typed)
+    {
         typed = default;
-        var value = raw;
+        value = raw;
         var isNull = rawIsNull;
         if (!isNull)
         {
@@ -105,6 +115,7 @@ internal sealed class ColumnProgram
         {
             if (_defaultText is null)
             {
+                value = default;
                 return ConvertStatus.Null;
             }
 
@@ -117,17 +128,7 @@ internal sealed class ColumnProgram
             value = _defaultText;
         }
 
-        if (Parser is null)
-        {
-            if (arena is not null)
-            {
-                text = arena.Append(value);
-            }
-
-            return ConvertStatus.Value;
-        }
-
-        return Parser.TryParse(value, out typed) ? ConvertStatus.Value : ConvertStatus.Invalid;
+        return Parser is null || Parser.TryParse(value, out typed) ? ConvertStatus.Value : ConvertStatus.Invalid;
     }
 
     /// <summary>Trim, empty-as-null, case and map; the result may live in the scratch buffer until the next call.</summary>

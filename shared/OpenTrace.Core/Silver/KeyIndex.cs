@@ -1,15 +1,14 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using OpenTrace.Core.Contracts;
-using ParquetSharp;
 
 namespace OpenTrace.Core.Silver;
 
 /// <summary>
 /// The first pass over a bronze file: reads only the key, ordering and unique-rule columns, and decides which rows
 /// are superseded by a later version of the same key (latest-wins: the highest ordering value, then the later row)
-/// and which rows repeat a value of a <c>unique</c> rule. Memory is about 40 bytes per distinct key plus one bit
-/// per row; keys are compared by a 128-bit hash of their normalised values.
+/// and which rows repeat a value of a <c>unique</c> rule. Memory is about 40 bytes per distinct key, one bit per row,
+/// and 16 bytes per row per unique rule; values are compared by a 128-bit hash of their normalised form.
 /// </summary>
 internal sealed class KeyIndex
 {
@@ -20,7 +19,7 @@ internal sealed class KeyIndex
         UniqueViolations = uniqueViolations;
     }
 
-    /// <summary>Rows replaced by a later version of their key (by global row index in the file).</summary>
+    /// <summary>Rows replaced by a later version of their key (by index in the file).</summary>
     public BitSet Superseded { get; }
 
     /// <summary>How many rows are superseded.</summary>
@@ -29,7 +28,7 @@ internal sealed class KeyIndex
     /// <summary>For each unique rule (by rule index), the rows that repeat an earlier row's value.</summary>
     public Dictionary<int, BitSet> UniqueViolations { get; }
 
-    public static async Task<KeyIndex> BuildAsync(SilverPlan plan, int degree, PinnedBufferPool pool, CancellationToken cancellationToken)
+    public static async Task<KeyIndex> BuildAsync(SilverPlan plan, int degree, int sliceRows, CancellationToken cancellationToken)
     {
         var total = plan.File.TotalRows;
         var uniqueRules = plan.Contract.Rules
@@ -37,34 +36,29 @@ internal sealed class KeyIndex
             .Where(r => r.rule.Kind == RuleKind.Unique && !r.rule.Columns.SequenceEqual(plan.Contract.PrimaryKey))
             .Select(r => (Index: r.index, Ordinals: r.rule.Columns.Select(c => Array.FindIndex(plan.Columns, p => p.Column.Name == c)).ToArray()))
             .ToList();
-        var hasKey = plan.KeyOrdinals.Length > 0;
         var superseded = new BitSet(total);
         var uniqueViolations = uniqueRules.ToDictionary(u => u.Index, _ => new BitSet(total));
-        if (!hasKey && uniqueRules.Count == 0)
+        if (plan.KeyOrdinals.Length == 0 && uniqueRules.Count == 0)
         {
             return new KeyIndex(superseded, 0, uniqueViolations);
         }
 
         var needed = plan.KeyOrdinals.Concat(plan.OrderOrdinal >= 0 ? [plan.OrderOrdinal] : []).Concat(uniqueRules.SelectMany(u => u.Ordinals)).Distinct().ToArray();
-        var groups = plan.File.RowGroupRows.Length;
-        var keys = new Dictionary<UInt128, (long Order, long Row)>();
+        var sources = needed.Select(o => plan.Columns[o].Source).OfType<BronzeColumn>().Select(c => c.Index).Distinct().ToArray();
+        var uniqueOrdinals = uniqueRules.Select(u => u.Ordinals).ToArray();
+        var keys = plan.KeyOrdinals.Length == 0 ? [] : new Dictionary<UInt128, (long Order, long Row)>((int)Math.Min(total, 1 << 26));
+        var uniqueHashes = uniqueRules.Select(_ => new UInt128[total]).ToArray();
+        var uniquePresent = uniqueRules.Select(_ => new BitSet(total)).ToArray();
         var duplicates = 0L;
-        var uniqueSeen = uniqueRules.Select(_ => new HashSet<UInt128>()).ToArray();
-        var groupHashes = new List<GroupKeys>(groups);
-        var firstRows = new long[groups];
-        for (var g = 1; g < groups; g++)
-        {
-            firstRows[g] = firstRows[g - 1] + plan.File.RowGroupRows[g - 1];
-        }
 
         await OrderedParallel.RunAsync(
-            groups,
+            plan.File.ReadSlices(sources, sliceRows),
             degree,
-            g => HashGroup(plan, g, needed, uniqueRules.Select(u => u.Ordinals).ToArray(), pool),
-            (g, hashes) =>
+            slice => Hash(plan, slice, uniqueOrdinals),
+            hashes =>
             {
-                var first = firstRows[g];
-                for (var r = 0; r < hashes.Rows; r++)
+                var first = hashes.FirstRow;
+                for (var r = 0; r < hashes.HasKey.Length; r++)
                 {
                     if (!hashes.HasKey[r])
                     {
@@ -91,24 +85,29 @@ internal sealed class KeyIndex
                     }
                 }
 
-                groupHashes.Add(hashes with { Keys = [], Orders = [] });
+                for (var u = 0; u < uniqueOrdinals.Length; u++)
+                {
+                    for (var r = 0; r < hashes.Unique[u].Length; r++)
+                    {
+                        if (hashes.UniquePresent[u][r])
+                        {
+                            uniqueHashes[u][first + r] = hashes.Unique[u][r];
+                            uniquePresent[u].Set(first + r);
+                        }
+                    }
+                }
             },
             cancellationToken);
 
         // Uniqueness is judged among the rows that survive deduplication, in file order.
-        foreach (var hashes in groupHashes)
+        for (var u = 0; u < uniqueRules.Count; u++)
         {
-            var first = firstRows[hashes.Group];
-            for (var u = 0; u < uniqueRules.Count; u++)
+            var seen = new HashSet<UInt128>();
+            for (long row = 0; row < total; row++)
             {
-                var values = hashes.Unique[u];
-                var present = hashes.UniquePresent[u];
-                for (var r = 0; r < hashes.Rows; r++)
+                if (uniquePresent[u][row] && !superseded[row] && !seen.Add(uniqueHashes[u][row]))
                 {
-                    if (present[r] && !superseded[first + r] && !uniqueSeen[u].Add(values[r]))
-                    {
-                        uniqueViolations[uniqueRules[u].Index].Set(first + r);
-                    }
+                    uniqueViolations[uniqueRules[u].Index].Set(row);
                 }
             }
         }
@@ -116,57 +115,25 @@ internal sealed class KeyIndex
         return new KeyIndex(superseded, duplicates, uniqueViolations);
     }
 
-    private static GroupKeys HashGroup(SilverPlan plan, int group, int[] needed, int[][] uniqueOrdinals, PinnedBufferPool pool)
+    private static SliceKeys Hash(SilverPlan plan, BronzeSlice slice, int[][] uniqueOrdinals)
     {
-        var rows = (int)plan.File.RowGroupRows[group];
-        using var reader = new ParquetFileReader(plan.File.Path);
-        using var rowGroup = reader.RowGroup(group);
-        var inputs = new Dictionary<int, Utf8Column>();
-        foreach (var ordinal in needed)
-        {
-            if (plan.Columns[ordinal].Source is { } source && !inputs.ContainsKey(source.Index))
-            {
-                using var column = rowGroup.Column(source.Index);
-                inputs[source.Index] = Utf8Column.Read(column, rows, plan.File.RowGroupBytes[group] / Math.Max(1, plan.File.Columns.Count));
-            }
-        }
-
-        var arena = new ByteArena(pool, 1 << 16);
+        var rows = slice.Rows;
         var scratch = new WorkerScratch();
-        var values = new Dictionary<int, (ConvertStatus Status, Utf8Ref Text, TypedValue Typed)[]>();
-        foreach (var ordinal in needed)
-        {
-            var program = plan.Columns[ordinal];
-            var input = program.Source is null ? null : inputs[program.Source.Index];
-            var converted = new (ConvertStatus, Utf8Ref, TypedValue)[rows];
-            for (var r = 0; r < rows; r++)
-            {
-                var status = program.Convert(input is null ? default : input[r], input is null || input.IsNull(r), arena, scratch, out var text, out var typed);
-                converted[r] = (status, text, typed);
-            }
-
-            values[ordinal] = converted;
-        }
-
-        var result = new GroupKeys(group, rows, new UInt128[rows], new long[rows], new bool[rows], new UInt128[uniqueOrdinals.Length][], new bool[uniqueOrdinals.Length][]);
-        var buffer = new List<byte>(128);
+        var buffer = new HashBuffer();
+        var result = new SliceKeys(slice.FirstRow, new UInt128[rows], new long[rows], new bool[rows],
+            uniqueOrdinals.Select(_ => new UInt128[rows]).ToArray(), uniqueOrdinals.Select(_ => new bool[rows]).ToArray());
         for (var r = 0; r < rows; r++)
         {
-            if (plan.KeyOrdinals.Length > 0 && TryHash(plan, plan.KeyOrdinals, values, arena, r, buffer, out var key))
+            if (plan.KeyOrdinals.Length > 0 && TryHash(plan, plan.KeyOrdinals, slice, r, scratch, buffer, out var key))
             {
                 result.Keys[r] = key;
                 result.HasKey[r] = true;
-                result.Orders[r] = plan.OrderOrdinal < 0 ? long.MinValue : OrderValue(plan.Columns[plan.OrderOrdinal], values[plan.OrderOrdinal][r]);
+                result.Orders[r] = plan.OrderOrdinal < 0 ? long.MinValue : OrderValue(plan.Columns[plan.OrderOrdinal], slice, r, scratch);
             }
-        }
 
-        for (var u = 0; u < uniqueOrdinals.Length; u++)
-        {
-            result.Unique[u] = new UInt128[rows];
-            result.UniquePresent[u] = new bool[rows];
-            for (var r = 0; r < rows; r++)
+            for (var u = 0; u < uniqueOrdinals.Length; u++)
             {
-                if (TryHash(plan, uniqueOrdinals[u], values, arena, r, buffer, out var hash))
+                if (TryHash(plan, uniqueOrdinals[u], slice, r, scratch, buffer, out var hash))
                 {
                     result.Unique[u][r] = hash;
                     result.UniquePresent[u][r] = true;
@@ -174,49 +141,44 @@ internal sealed class KeyIndex
             }
         }
 
-        arena.Release();
         return result;
     }
 
-    /// <summary>Hashes the values of <paramref name="ordinals"/> in a row; false when one is null or invalid (the row has no key).</summary>
-    private static bool TryHash(SilverPlan plan, int[] ordinals, Dictionary<int, (ConvertStatus Status, Utf8Ref Text, TypedValue Typed)[]> values, ByteArena arena, int row, List<byte> buffer, out UInt128 hash)
+    /// <summary>Hashes the normalised values of <paramref name="ordinals"/> in a row; false when one is null or invalid (the row has no key).</summary>
+    private static bool TryHash(SilverPlan plan, int[] ordinals, BronzeSlice slice, int row, WorkerScratch scratch, HashBuffer buffer, out UInt128 hash)
     {
         hash = default;
         buffer.Clear();
-        Span<byte> number = stackalloc byte[32];
         foreach (var ordinal in ordinals)
         {
-            var (status, text, typed) = values[ordinal][row];
+            var program = plan.Columns[ordinal];
+            var input = program.Source is null ? null : slice.Columns[program.Source.Index];
+            var status = program.Convert(input is null ? default : input[row], input is null || input.IsNull(row), scratch, out var text, out var typed);
             if (status != ConvertStatus.Value)
             {
                 return false;
             }
 
-            if (plan.Columns[ordinal].IsString)
+            if (program.IsString)
             {
-                var bytes = arena[text];
-                BitConverter.TryWriteBytes(number, bytes.Length);
-                buffer.AddRange(number[..4]);
-                buffer.AddRange(bytes);
+                buffer.AddLength(text.Length);
+                buffer.Add(text);
             }
             else
             {
-                BitConverter.TryWriteBytes(number, typed.Long);
-                BitConverter.TryWriteBytes(number[8..], BitConverter.DoubleToInt64Bits(typed.Double));
-                BitConverter.TryWriteBytes(number[16..], (ulong)(typed.Wide >> 64));
-                BitConverter.TryWriteBytes(number[24..], (ulong)typed.Wide);
-                buffer.AddRange(number);
+                buffer.Add(typed);
             }
         }
 
-        hash = XxHash128.HashToUInt128(CollectionsMarshal.AsSpan(buffer));
+        hash = XxHash128.HashToUInt128(buffer.Span);
         return true;
     }
 
     /// <summary>A long that orders like the value (null and invalid values are the oldest).</summary>
-    private static long OrderValue(ColumnProgram column, (ConvertStatus Status, Utf8Ref Text, TypedValue Typed) value)
+    private static long OrderValue(ColumnProgram column, BronzeSlice slice, int row, WorkerScratch scratch)
     {
-        if (value.Status != ConvertStatus.Value)
+        var input = column.Source is null ? null : slice.Columns[column.Source.Index];
+        if (column.Convert(input is null ? default : input[row], input is null || input.IsNull(row), scratch, out _, out var typed) != ConvertStatus.Value)
         {
             return long.MinValue;
         }
@@ -224,17 +186,51 @@ internal sealed class KeyIndex
         var type = column.Column.Type;
         if (type.Kind == ContractTypeKind.Float64)
         {
-            var bits = BitConverter.DoubleToInt64Bits(value.Typed.Double);
+            var bits = BitConverter.DoubleToInt64Bits(typed.Double);
             return bits >= 0 ? bits : bits ^ long.MaxValue;
         }
 
         if (type.Kind == ContractTypeKind.Decimal && type.Precision > ContractType.MaxInt64DecimalPrecision)
         {
-            return (long)Int128.Clamp(value.Typed.Wide, long.MinValue + 1, long.MaxValue);
+            return (long)Int128.Clamp(typed.Wide, long.MinValue + 1, long.MaxValue);
         }
 
-        return value.Typed.Long;
+        return typed.Long;
     }
 
-    private sealed record GroupKeys(int Group, int Rows, UInt128[] Keys, long[] Orders, bool[] HasKey, UInt128[][] Unique, bool[][] UniquePresent);
+    private sealed record SliceKeys(long FirstRow, UInt128[] Keys, long[] Orders, bool[] HasKey, UInt128[][] Unique, bool[][] UniquePresent);
+
+    /// <summary>The bytes a composite value is hashed from.</summary>
+    private sealed class HashBuffer
+    {
+        private byte[] _bytes = new byte[256];
+        private int _length;
+
+        public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, _length);
+
+        public void Clear() => _length = 0;
+
+        public void AddLength(int length) => Add(MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in length)));
+
+        public void Add(in TypedValue value)
+        {
+            var number = value.Long;
+            Add(MemoryMarshal.AsBytes(new ReadOnlySpan<long>(in number)));
+            var bits = BitConverter.DoubleToInt64Bits(value.Double);
+            Add(MemoryMarshal.AsBytes(new ReadOnlySpan<long>(in bits)));
+            var wide = value.Wide;
+            Add(MemoryMarshal.AsBytes(new ReadOnlySpan<Int128>(in wide)));
+        }
+
+        public void Add(ReadOnlySpan<byte> bytes)
+        {
+            if (_length + bytes.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + bytes.Length));
+            }
+
+            bytes.CopyTo(_bytes.AsSpan(_length));
+            _length += bytes.Length;
+        }
+    }
 }

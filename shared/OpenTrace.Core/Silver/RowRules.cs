@@ -27,11 +27,11 @@ internal abstract class RowRule(ContractRule rule, int index)
     /// <summary>True when a violation keeps the row out of silver.</summary>
     public bool Rejects => Rule.Severity != RuleSeverity.Warn;
 
-    /// <summary>Checks every row of the batch that is not a superseded duplicate, calling <see cref="RowGroupBatch.Violate"/>.</summary>
-    public abstract void Check(RowGroupBatch batch, WorkerScratch scratch);
+    /// <summary>Checks every row of the batch that is not a superseded duplicate, calling <see cref="SliceBatch.Violate"/>.</summary>
+    public abstract void Check(SliceBatch batch, WorkerScratch scratch);
 
     /// <summary>Why <paramref name="row"/> violates the rule (only asked for quarantined rows).</summary>
-    public abstract string Describe(RowGroupBatch batch, int row);
+    public abstract string Describe(SliceBatch batch, int row);
 
     /// <summary>
     /// Compiles the row-level rules of a plan (relationships are checked in the warehouse; type and row-issue
@@ -74,7 +74,7 @@ internal abstract class RowRule(ContractRule rule, int index)
         return text.Length <= 80 ? $"'{text}'" : $"'{text[..77]}...'";
     }
 
-    protected static string Show(ColumnProgram column, RowGroupBatch batch, int row)
+    protected static string Show(ColumnProgram column, SliceBatch batch, int row)
     {
         var vector = batch.Vectors[column.Ordinal];
         if (vector.Nulls[row])
@@ -88,7 +88,7 @@ internal abstract class RowRule(ContractRule rule, int index)
 
 internal sealed class NotNullRule(ContractRule rule, int index, ColumnProgram column) : RowRule(rule, index)
 {
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         var nulls = batch.Vectors[column.Ordinal].Nulls;
         for (var row = 0; row < batch.Rows; row++)
@@ -100,7 +100,7 @@ internal sealed class NotNullRule(ContractRule rule, int index, ColumnProgram co
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row) => $"{column.Column.Name} is null.";
+    public override string Describe(SliceBatch batch, int row) => $"{column.Column.Name} is null.";
 }
 
 internal sealed class AcceptedValuesRule : RowRule
@@ -127,7 +127,7 @@ internal sealed class AcceptedValuesRule : RowRule
         }
     }
 
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         var vector = batch.Vectors[_column.Ordinal];
         for (var row = 0; row < batch.Rows; row++)
@@ -147,7 +147,7 @@ internal sealed class AcceptedValuesRule : RowRule
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row) =>
+    public override string Describe(SliceBatch batch, int row) =>
         $"{_column.Column.Name} {Show(_column, batch, row)} is not one of the accepted values ({string.Join(", ", Rule.Values)}).";
 }
 
@@ -173,7 +173,7 @@ internal sealed class RangeRule : RowRule
         }
     }
 
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         var vector = batch.Vectors[_column.Ordinal];
         for (var row = 0; row < batch.Rows; row++)
@@ -193,7 +193,7 @@ internal sealed class RangeRule : RowRule
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row)
+    public override string Describe(SliceBatch batch, int row)
     {
         var bounds = new List<string>(2);
         if (Rule.Min is not null)
@@ -217,7 +217,7 @@ internal sealed class RangeRule : RowRule
 
 internal sealed class RegexRule(ContractRule rule, int index, ColumnProgram column) : RowRule(rule, index)
 {
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         var vector = batch.Vectors[column.Ordinal];
         for (var row = 0; row < batch.Rows; row++)
@@ -234,13 +234,13 @@ internal sealed class RegexRule(ContractRule rule, int index, ColumnProgram colu
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row) =>
+    public override string Describe(SliceBatch batch, int row) =>
         $"{column.Column.Name} {Show(column, batch, row)} does not match the pattern {Rule.Pattern!.ToString()[5..^3]}.";
 }
 
 internal sealed class ExpressionRule(ContractRule rule, int index) : RowRule(rule, index)
 {
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         var view = new BatchRow(batch);
         for (var row = 0; row < batch.Rows; row++)
@@ -258,7 +258,7 @@ internal sealed class ExpressionRule(ContractRule rule, int index) : RowRule(rul
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row)
+    public override string Describe(SliceBatch batch, int row)
     {
         var values = Rule.Columns.Select(name =>
         {
@@ -268,7 +268,7 @@ internal sealed class ExpressionRule(ContractRule rule, int index) : RowRule(rul
         return $"{Rule.Expression!.Text} is false ({string.Join(", ", values)}).";
     }
 
-    private sealed class BatchRow(RowGroupBatch batch) : IExpressionRow
+    private sealed class BatchRow(SliceBatch batch) : IExpressionRow
     {
         public int Row { get; set; }
 
@@ -278,7 +278,7 @@ internal sealed class ExpressionRule(ContractRule rule, int index) : RowRule(rul
 
 internal sealed class UniqueRule(ContractRule rule, int index, BitSet? violations) : RowRule(rule, index)
 {
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         if (violations is null)
         {
@@ -294,14 +294,14 @@ internal sealed class UniqueRule(ContractRule rule, int index, BitSet? violation
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row) =>
+    public override string Describe(SliceBatch batch, int row) =>
         $"({string.Join(", ", Rule.Columns)}) repeats a value already used by an earlier row of the file.";
 }
 
 /// <summary>Applied while reading: a row bronze flagged (too many or too few fields).</summary>
 internal sealed class RowIssueRule(ContractRule rule, int index) : RowRule(rule, index)
 {
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
         if (batch.RowIssues is not { } issues)
         {
@@ -317,7 +317,7 @@ internal sealed class RowIssueRule(ContractRule rule, int index) : RowRule(rule,
         }
     }
 
-    public override string Describe(RowGroupBatch batch, int row) =>
+    public override string Describe(SliceBatch batch, int row) =>
         $"bronze flagged the row: {Encoding.UTF8.GetString(batch.RowIssues![row])}";
 }
 
@@ -326,11 +326,11 @@ internal sealed class TypeRule(ContractRule rule, int index, ColumnProgram colum
 {
     public ColumnProgram Column { get; } = column;
 
-    public override void Check(RowGroupBatch batch, WorkerScratch scratch)
+    public override void Check(SliceBatch batch, WorkerScratch scratch)
     {
     }
 
-    public override string Describe(RowGroupBatch batch, int row)
+    public override string Describe(SliceBatch batch, int row)
     {
         var raw = Column.Source is null ? default : batch.Input(Column.Source.Index)[row];
         var formats = Column.Column.Type.Formats.Count > 0

@@ -2,7 +2,6 @@ using System.Globalization;
 using OpenTrace.Core.Contracts;
 using OpenTrace.Core.Ops;
 using OpenTrace.Core.Warehouse;
-using ParquetSharp;
 
 namespace OpenTrace.Core.Silver;
 
@@ -110,6 +109,9 @@ public sealed record SilverFileResult
 /// </summary>
 public static class SilverEngine
 {
+    /// <summary>Rows converted as one unit of work: small enough to keep memory flat, large enough to amortise the hand-offs.</summary>
+    public const int SliceRows = 4096;
+
     private static readonly PinnedBufferPool Pool = new();
 
     /// <summary>
@@ -140,7 +142,7 @@ public static class SilverEngine
         }
 
         var degree = Math.Max(1, request.Parallelism);
-        var keys = await KeyIndex.BuildAsync(plan, degree, Pool, cancellationToken);
+        var keys = await KeyIndex.BuildAsync(plan, degree, SliceRows, cancellationToken);
         var rules = RowRule.Compile(plan, keys.UniqueViolations);
         var metadata = new Dictionary<string, string>
         {
@@ -156,21 +158,17 @@ public static class SilverEngine
         var samples = new string?[plan.Columns.Length];
         long processed = 0, duplicates = 0, checkedRows = 0, quarantined = 0;
         QuarantineParquetWriter? quarantine = null;
-        var firstRows = new long[file.RowGroupRows.Length];
-        for (var g = 1; g < firstRows.Length; g++)
-        {
-            firstRows[g] = firstRows[g - 1] + file.RowGroupRows[g - 1];
-        }
 
-        using var silver = new SilverParquetWriter(request.SilverPath, plan, metadata);
+        SilverParquetWriter? silver = null;
         try
         {
             await OrderedParallel.RunAsync(
-                file.RowGroupRows.Length,
+                file.ReadSlices(SliceBatch.InputColumns(plan), SliceRows),
                 degree,
-                g => ProcessGroup(plan, g, firstRows[g], rules, keys, pii),
-                (_, batch) =>
+                slice => Process(plan, slice, rules, keys, pii),
+                batch =>
                 {
+                    silver ??= new SilverParquetWriter(request.SilverPath, plan, metadata, SilverParquetWriter.MostlyDistinct(plan, batch));
                     silver.Write(batch);
                     foreach (var row in batch.Quarantined)
                     {
@@ -197,11 +195,13 @@ public static class SilverEngine
                     batch.Arena.Release();
                 },
                 cancellationToken);
+            silver ??= new SilverParquetWriter(request.SilverPath, plan, metadata, new HashSet<string>());
             silver.Close();
             quarantine?.Close();
         }
         finally
         {
+            silver?.Dispose();
             quarantine?.Dispose();
         }
 
@@ -210,6 +210,13 @@ public static class SilverEngine
             throw new OpenTraceException(
                 string.Create(CultureInfo.InvariantCulture, $"read {processed} rows but the footer announces {file.TotalRows}; the file is truncated or corrupt."),
                 file: request.BronzeUri, rule: "bronze_layout");
+        }
+
+        if (file.TotalRows >= 100_000)
+        {
+            // A large file churns through many short-lived buffers; hand the memory back before the warehouse phase,
+            // which on a laptop runs in this same process (DuckDB), so the two peaks do not add up.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         var counts = new Reconciliation(file.TotalRows, silver.RowCount, quarantine?.RowCount ?? 0, duplicates);
@@ -287,18 +294,10 @@ public static class SilverEngine
         return columns;
     }
 
-    private static RowGroupBatch ProcessGroup(SilverPlan plan, int group, long firstRow, RowRule?[] rules, KeyIndex keys, PiiProtector pii)
+    private static SliceBatch Process(SilverPlan plan, BronzeSlice slice, RowRule?[] rules, KeyIndex keys, PiiProtector pii)
     {
-        var rows = (int)plan.File.RowGroupRows[group];
-        var arena = new ByteArena(Pool, (int)Math.Min(plan.File.RowGroupBytes[group] + (rows * 8L), int.MaxValue / 2));
-        var batch = new RowGroupBatch(plan, group, firstRow, rows, arena);
+        var batch = new SliceBatch(plan, slice, Pool);
         var scratch = new WorkerScratch();
-        using (var reader = new ParquetFileReader(plan.File.Path))
-        using (var rowGroup = reader.RowGroup(group))
-        {
-            batch.ReadInputs(rowGroup);
-        }
-
         batch.MarkDuplicates(keys.Superseded);
         batch.Convert(rules, scratch);
         foreach (var rule in rules)

@@ -8,9 +8,9 @@ using ParquetSharp.Schema;
 namespace OpenTrace.Core.Silver;
 
 /// <summary>
-/// Writes the published rows of each processed row group to silver Parquet, one output row group per input row
-/// group, straight from the batch's buffers (text points into pinned memory, no string is created). Declared and
-/// carried columns are optional; the lineage columns are required. Zstandard level 1.
+/// Writes the published rows of each processed slice to silver Parquet, straight from the slice's buffers (text
+/// points into pinned memory, no string is created). Slices accumulate in a buffered row group that closes with its
+/// input row group. Declared and carried columns are optional; the lineage columns are required. Zstandard level 1.
 /// </summary>
 internal sealed class SilverParquetWriter : IDisposable
 {
@@ -22,9 +22,19 @@ internal sealed class SilverParquetWriter : IDisposable
     private readonly ByteArray _lineageId;
     private readonly ByteArray _sourceUri;
     private readonly byte[] _constants;
+    private readonly int _columnCount;
+    private RowGroupWriter? _group;
+    private ColumnWriter[] _writers = [];
     private bool _closed;
 
-    public SilverParquetWriter(string path, SilverPlan plan, IReadOnlyDictionary<string, string> metadata)
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="plan">The contract matched against the bronze file.</param>
+    /// <param name="metadata">Key-value metadata of the file.</param>
+    /// <param name="plainColumns">
+    /// Columns written without dictionary encoding: nearly every value distinct (ids, timestamps), where a dictionary
+    /// costs time and saves nothing. See <see cref="MostlyDistinct"/>.
+    /// </param>
+    public SilverParquetWriter(string path, SilverPlan plan, IReadOnlyDictionary<string, string> metadata, IReadOnlySet<string> plainColumns)
     {
         _plan = plan;
         var fields = new List<Node>();
@@ -44,12 +54,20 @@ internal sealed class SilverParquetWriter : IDisposable
         fields.Add(new PrimitiveNode(Lineage.RowNumber, Repetition.Required, LogicalType.None(), PhysicalType.Int64));
         fields.Add(new PrimitiveNode(Lineage.IngestedAt, Repetition.Required, LogicalType.Timestamp(isAdjustedToUtc: true, TimeUnit.Micros), PhysicalType.Int64));
 
+        _columnCount = fields.Count;
         using var schema = new GroupNode("schema", Repetition.Required, fields);
-        using var properties = new WriterPropertiesBuilder()
+        // jemalloc returns freed pages to the system promptly; the default pool keeps them for a while.
+        using var builder = new WriterPropertiesBuilder()
+            .MemoryPool(MemoryPool.JemallocMemoryPool())
             .Compression(Compression.Zstd)
             .CompressionLevel(1)
-            .CreatedBy("OpenTrace silver")
-            .Build();
+            .CreatedBy("OpenTrace silver");
+        foreach (var column in plainColumns.Append(Lineage.RowNumber))
+        {
+            builder.DisableDictionary(column);
+        }
+
+        using var properties = builder.Build();
         _file = new ParquetFileWriter(path, schema, properties, metadata);
         foreach (var field in fields)
         {
@@ -68,6 +86,45 @@ internal sealed class SilverParquetWriter : IDisposable
 
     public long RowCount { get; private set; }
 
+    /// <summary>
+    /// The published columns whose values in <paramref name="sample"/> are mostly (over half) distinct: the ones to
+    /// write without a dictionary. A sample of fewer than 1,000 kept rows says nothing, and gives none.
+    /// </summary>
+    public static IReadOnlySet<string> MostlyDistinct(SilverPlan plan, SliceBatch sample)
+    {
+        var plain = new HashSet<string>(StringComparer.Ordinal);
+        if (sample.KeptRows < 1000)
+        {
+            return plain;
+        }
+
+        foreach (var program in plan.Published)
+        {
+            var vector = sample.Vectors[program.Ordinal];
+            var distinct = new HashSet<long>();
+            long present = 0;
+            for (var r = 0; r < sample.Rows; r++)
+            {
+                if (!sample.Keep[r] || vector.Nulls[r])
+                {
+                    continue;
+                }
+
+                present++;
+                distinct.Add(vector.Text is not null
+                    ? (long)System.IO.Hashing.XxHash3.HashToUInt64(sample.Arena[vector.Text[r]])
+                    : vector.Longs?[r] ?? (vector.Doubles is not null ? BitConverter.DoubleToInt64Bits(vector.Doubles[r]) : (long)vector.Wides![r]));
+            }
+
+            if (present > 0 && distinct.Count * 2 > present)
+            {
+                plain.Add(program.Column.Name);
+            }
+        }
+
+        return plain;
+    }
+
     /// <summary>The Parquet schema node of a declared column.</summary>
     public static Node NodeFor(string name, ContractType type) => type.Kind switch
     {
@@ -82,8 +139,8 @@ internal sealed class SilverParquetWriter : IDisposable
         _ => new PrimitiveNode(name, Repetition.Optional, LogicalType.Decimal(type.Precision, type.Scale), PhysicalType.FixedLenByteArray, 16),
     };
 
-    /// <summary>Writes the kept rows of <paramref name="batch"/> as one row group (nothing when none are kept).</summary>
-    public void Write(RowGroupBatch batch)
+    /// <summary>Appends the kept rows of <paramref name="batch"/> to the open row group; closes it when the input row group ends.</summary>
+    public void Write(SliceBatch batch)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         var kept = new int[batch.KeptRows];
@@ -96,68 +153,22 @@ internal sealed class SilverParquetWriter : IDisposable
             }
         }
 
-        if (n == 0)
+        if (n > 0)
         {
-            return;
+            Append(batch, kept);
         }
 
-        var definitions = new short[n];
-        using var group = _file.AppendRowGroup();
-        foreach (var program in _plan.Published)
+        if (batch.EndsGroup)
         {
-            using var column = group.NextColumn();
-            WriteDeclared(column, batch, batch.Vectors[program.Ordinal], kept, definitions);
+            CloseGroup();
         }
-
-        for (var c = 0; c < _plan.Carried.Count; c++)
-        {
-            using var column = group.NextColumn();
-            WriteText(column, batch, batch.Carried[c], kept, definitions);
-        }
-
-        using (var column = group.NextColumn())
-        {
-            WriteConstant(column, _lineageId, n);
-        }
-
-        using (var column = group.NextColumn())
-        {
-            WriteConstant(column, _sourceUri, n);
-        }
-
-        using (var column = group.NextColumn())
-        {
-            var values = new long[n];
-            Array.Fill(values, _plan.File.SourceGeneration);
-            ((ColumnWriter<long>)column).WriteBatch(values);
-        }
-
-        using (var column = group.NextColumn())
-        {
-            var values = new long[n];
-            for (var i = 0; i < n; i++)
-            {
-                values[i] = batch.RowNumbers[kept[i]];
-            }
-
-            ((ColumnWriter<long>)column).WriteBatch(values);
-        }
-
-        using (var column = group.NextColumn())
-        {
-            var values = new long[n];
-            Array.Fill(values, _plan.File.IngestedAtMicros);
-            ((ColumnWriter<long>)column).WriteBatch(values);
-        }
-
-        group.Close();
-        RowCount += n;
     }
 
     public void Close()
     {
         if (!_closed)
         {
+            CloseGroup();
             _file.Close();
             _closed = true;
         }
@@ -165,8 +176,74 @@ internal sealed class SilverParquetWriter : IDisposable
 
     public void Dispose()
     {
+        DisposeWriters();
+        _group?.Dispose();
         _file.Dispose();
         _closed = true;
+    }
+
+    private void Append(SliceBatch batch, int[] kept)
+    {
+        if (_group is null)
+        {
+            _group = _file.AppendBufferedRowGroup();
+            _writers = new ColumnWriter[_columnCount];
+            for (var c = 0; c < _columnCount; c++)
+            {
+                _writers[c] = _group.Column(c);
+            }
+        }
+
+        var n = kept.Length;
+        var definitions = new short[n];
+        var next = 0;
+        foreach (var program in _plan.Published)
+        {
+            WriteDeclared(_writers[next++], batch, batch.Vectors[program.Ordinal], kept, definitions);
+        }
+
+        for (var c = 0; c < _plan.Carried.Count; c++)
+        {
+            WriteText(_writers[next++], batch, batch.Carried[c], kept, definitions);
+        }
+
+        WriteConstant(_writers[next++], _lineageId, n);
+        WriteConstant(_writers[next++], _sourceUri, n);
+        var values = new long[n];
+        Array.Fill(values, _plan.File.SourceGeneration);
+        ((ColumnWriter<long>)_writers[next++]).WriteBatch(values);
+        for (var i = 0; i < n; i++)
+        {
+            values[i] = batch.RowNumbers[kept[i]];
+        }
+
+        ((ColumnWriter<long>)_writers[next++]).WriteBatch(values);
+        Array.Fill(values, _plan.File.IngestedAtMicros);
+        ((ColumnWriter<long>)_writers[next]).WriteBatch(values);
+        RowCount += n;
+    }
+
+    private void CloseGroup()
+    {
+        if (_group is null)
+        {
+            return;
+        }
+
+        DisposeWriters();
+        _group.Close();
+        _group.Dispose();
+        _group = null;
+    }
+
+    private void DisposeWriters()
+    {
+        foreach (var writer in _writers)
+        {
+            writer.Dispose();
+        }
+
+        _writers = [];
     }
 
     private static void WriteConstant(ColumnWriter column, ByteArray value, int count)
@@ -176,7 +253,7 @@ internal sealed class SilverParquetWriter : IDisposable
         ((ColumnWriter<ByteArray>)column).WriteBatch(values);
     }
 
-    private static void WriteText(ColumnWriter column, RowGroupBatch batch, Utf8Ref[] text, int[] kept, short[] definitions)
+    private static void WriteText(ColumnWriter column, SliceBatch batch, Utf8Ref[] text, int[] kept, short[] definitions)
     {
         var values = new ByteArray[kept.Length];
         var present = 0;
@@ -197,7 +274,7 @@ internal sealed class SilverParquetWriter : IDisposable
         ((ColumnWriter<ByteArray>)column).WriteBatch(kept.Length, definitions, default, values.AsSpan(0, present));
     }
 
-    private static void WriteDeclared(ColumnWriter column, RowGroupBatch batch, ColumnVector vector, int[] kept, short[] definitions)
+    private static void WriteDeclared(ColumnWriter column, SliceBatch batch, ColumnVector vector, int[] kept, short[] definitions)
     {
         if (vector.Text is not null)
         {

@@ -177,6 +177,7 @@ public sealed class SilverProcessor(
             try
             {
                 await DownloadAsync(run, bronzePath, cancellationToken);
+                run.Mark("download");
             }
             catch (ObjectNotFoundException ex)
             {
@@ -200,6 +201,7 @@ public sealed class SilverProcessor(
                 pii,
                 cancellationToken);
 
+            run.Mark("engine");
             if (file.IsRejected)
             {
                 return await QuarantineFileAsync(run, contract, file, cancellationToken);
@@ -242,16 +244,19 @@ public sealed class SilverProcessor(
             await store.DeleteAsync(Lake, quarantineName, cancellationToken: cancellationToken);
         }
 
+        run.Mark("upload");
         var table = SilverTables.TableFor(run.Route);
         var schema = SilverTables.Schema(contract, file.Columns);
         await EnsureAsync(Datasets.Silver, schema, cancellationToken);
         await ops.EnsureAsync(cancellationToken);
+        run.Mark("ensure tables");
 
         // Stage, then merge: the staging table is scratch, reloaded by every attempt; the merge is idempotent.
         var staging = SilverTables.StagingFor(run.Route, run.Name.LineageId);
         var load = await warehouse.LoadParquetAsync(
             new LoadRequest(staging, [silverRef], $"{FunctionName}_stage_{run.Name.LineageId}_{run.RunId}", schema with { Id = staging }, WriteMode.Truncate),
             cancellationToken);
+        run.Mark("stage");
         var staged = file.Counts with { Published = load.RowsLoaded };
         if (!staged.Balanced)
         {
@@ -272,6 +277,7 @@ public sealed class SilverProcessor(
             : SilverSql.Merge(warehouse.Dialect, table, staging, stagedColumns, targetColumns, contract.PrimaryKey, contract.OrderBy);
         await warehouse.ExecuteAsync(sql, cancellationToken: cancellationToken);
         await warehouse.ExecuteAsync(SilverSql.DropTable(warehouse.Dialect, staging), cancellationToken: cancellationToken);
+        run.Mark("merge");
 
         await warehouse.ExecuteAsync(SilverSql.DeleteQuarantine(warehouse.Dialect, OpsLog.Quarantine), lineage, cancellationToken);
         if (quarantineRef is not null)
@@ -281,6 +287,7 @@ public sealed class SilverProcessor(
                 cancellationToken);
         }
 
+        run.Mark("quarantine");
         var rules = file.Rules.ToList();
         rules.AddRange(await CheckRelationshipsAsync(run, contract, table, warnings, cancellationToken));
         if (file.AddedColumns.Count > 0)
@@ -300,9 +307,11 @@ public sealed class SilverProcessor(
             QuarantineUri = quarantineRef?.Uri,
             Warnings = warnings,
         };
+        run.Mark("relationships");
         await ops.RecordQualityAsync(QualityEvents(run, contract, file, rules), cancellationToken);
         await RecordAsync(run, result, cancellationToken);
-        logger.LogInformation("Silver published {Source}: {Counts} into {Table} (run {RunId})", run.Source, file.Counts.ToString(), table.ToString(), run.RunId);
+        run.Mark("ops");
+        logger.LogInformation("Silver published {Source}: {Counts} into {Table} (run {RunId}; {Phases})", run.Source, file.Counts.ToString(), table.ToString(), run.RunId, run.Phases);
         return result;
     }
 
@@ -580,6 +589,21 @@ public sealed class SilverProcessor(
 
     private sealed record Run(SilverRequest Request, string RunId, DateTimeOffset StartedAt, bool Replay)
     {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly List<string> _phases = [];
+        private TimeSpan _last;
+
+        /// <summary>Where the time went, for the log: "download 12 ms, engine 840 ms, ...".</summary>
+        public string Phases => string.Join(", ", _phases);
+
+        /// <summary>Ends a phase of the run.</summary>
+        public void Mark(string phase)
+        {
+            var now = _clock.Elapsed;
+            _phases.Add(string.Create(CultureInfo.InvariantCulture, $"{phase} {(now - _last).TotalMilliseconds:F0} ms"));
+            _last = now;
+        }
+
         public BronzeObjectName Name { get; } = LakePaths.ParseBronze(Request.Name)!;
 
         public TableRoute Route => new(Name.Domain, Name.Table);

@@ -12,37 +12,57 @@ namespace OpenTrace.Core.Silver;
 internal sealed record QuarantinedRow(long RowNumber, string Rule, string Reason, string Record);
 
 /// <summary>
-/// One row group on its way from bronze to silver: the bronze text, the converted values, which rows are
+/// One slice of rows on its way from bronze to silver: the bronze text, the converted values, which rows are
 /// superseded duplicates, which rules each row broke, and finally what is published and what is quarantined.
 /// </summary>
-internal sealed class RowGroupBatch
+internal sealed class SliceBatch
 {
     private static readonly JsonWriterOptions RecordJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Dictionary<int, Utf8Column> _inputs = [];
+    private readonly Dictionary<int, Utf8Column> _inputs;
     private readonly ulong[] _rejects;
     private readonly int _words;
     private readonly bool[]?[] _invalid;
 
-    public RowGroupBatch(SilverPlan plan, int group, long firstRow, int rows, ByteArena arena)
+    public SliceBatch(SilverPlan plan, BronzeSlice slice, PinnedBufferPool pool)
     {
         Plan = plan;
-        Group = group;
-        FirstRow = firstRow;
-        Rows = rows;
-        Arena = arena;
-        Vectors = plan.Columns.Select(c => new ColumnVector(c, rows)).ToArray();
-        Duplicate = new bool[rows];
-        Keep = new bool[rows];
+        Group = slice.Group;
+        FirstRow = slice.FirstRow;
+        Rows = slice.Rows;
+        EndsGroup = slice.EndsGroup;
+        RowNumbers = slice.RowNumbers;
+        _inputs = new Dictionary<int, Utf8Column>(slice.Columns);
+        RowIssues = plan.RowIssue is { } issue && _inputs.TryGetValue(issue.Index, out var issues) ? issues : null;
+        Vectors = plan.Columns.Select(c => new ColumnVector(c, Rows)).ToArray();
+        Duplicate = new bool[Rows];
+        Keep = new bool[Rows];
         _words = (plan.Contract.Rules.Count + 63) / 64;
-        _rejects = new ulong[rows * _words];
+        _rejects = new ulong[Rows * _words];
         _invalid = new bool[plan.Columns.Length][];
         RuleViolations = new long[plan.Contract.Rules.Count];
         NonNull = new long[plan.Columns.Length];
         Invalid = new long[plan.Columns.Length];
         InvalidSample = new string?[plan.Columns.Length];
-        Carried = plan.Carried.Select(_ => new Utf8Ref[rows]).ToArray();
+        Carried = plan.Carried.Select(_ => new Utf8Ref[Rows]).ToArray();
+
+        // Room for what is published: the declared text and carried columns, plus a token per pseudonymized value.
+        long capacity = 4096;
+        foreach (var program in plan.Columns.Where(p => p.IsString && p.Source is not null))
+        {
+            capacity += _inputs[program.Source!.Index].ByteLength;
+            capacity += program.Column.Pii == PiiPolicy.Pseudonymize ? (long)Rows * PiiProtector.TokenLength : 0;
+        }
+
+        capacity += plan.Carried.Sum(c => (long)_inputs[c.Source.Index].ByteLength);
+        Arena = new ByteArena(pool, (int)Math.Min(capacity, int.MaxValue / 2));
     }
+
+    /// <summary>The bronze columns a slice must carry: every source column (quarantine keeps them all) and the row issue.</summary>
+    public static IReadOnlyCollection<int> InputColumns(SilverPlan plan) =>
+        plan.File.SourceColumns.Where(c => c.PhysicalType == PhysicalType.ByteArray).Select(c => c.Index)
+            .Concat(new[] { plan.RowIssue, plan.ExtraFields }.OfType<BronzeColumn>().Where(c => c.PhysicalType == PhysicalType.ByteArray).Select(c => c.Index))
+            .ToList();
 
     public SilverPlan Plan { get; }
 
@@ -53,12 +73,15 @@ internal sealed class RowGroupBatch
 
     public int Rows { get; }
 
-    /// <summary>Pinned bytes of every text value published from this group.</summary>
+    /// <summary>True for the last slice of its row group.</summary>
+    public bool EndsGroup { get; }
+
+    /// <summary>Pinned bytes of every text value published from this slice.</summary>
     public ByteArena Arena { get; }
 
     public ColumnVector[] Vectors { get; }
 
-    public long[] RowNumbers { get; private set; } = [];
+    public long[] RowNumbers { get; }
 
     public Utf8Column? RowIssues { get; private set; }
 
@@ -89,29 +112,6 @@ internal sealed class RowGroupBatch
     public long KeptRows { get; private set; }
 
     public Utf8Column Input(int bronzeIndex) => _inputs[bronzeIndex];
-
-    /// <summary>Reads every bronze column this group needs.</summary>
-    public void ReadInputs(RowGroupReader reader)
-    {
-        foreach (var column in Plan.File.SourceColumns.Where(c => c.PhysicalType == PhysicalType.ByteArray))
-        {
-            using var chunk = reader.Column(column.Index);
-            _inputs[column.Index] = Utf8Column.Read(chunk, Rows, Plan.File.RowGroupBytes[Group] / Math.Max(1, Plan.File.Columns.Count));
-        }
-
-        foreach (var extra in new[] { Plan.RowIssue, Plan.ExtraFields })
-        {
-            if (extra is { PhysicalType: PhysicalType.ByteArray })
-            {
-                using var chunk = reader.Column(extra.Index);
-                _inputs[extra.Index] = Utf8Column.Read(chunk, Rows, 1024);
-            }
-        }
-
-        RowIssues = Plan.RowIssue is { } issue && _inputs.TryGetValue(issue.Index, out var issues) ? issues : null;
-        using var numbers = reader.Column(Plan.RowNumber.Index);
-        RowNumbers = Utf8Column.ReadInt64(numbers, Rows);
-    }
 
     public void MarkDuplicates(BitSet superseded)
     {
