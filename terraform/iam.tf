@@ -2,10 +2,13 @@ locals {
   # Least privilege: every role an OpenTrace service account holds, and where it holds it. Nothing else is granted
   # to these accounts (tests/OpenTrace.Deploy.Tests holds the same table and fails on any difference).
   #   principal: a key of google_service_account.account
-  #   kind:      project | bucket (bronze, lake, models, build) | dataset (bronze, silver, gold, features, ops)
+  #   kind:      project | bucket (bronze, lake, models, build) | dataset (bronze, silver, gold_staging, gold, features, ops)
+  #              | secret (pii_key)
   #              | service (a function's Cloud Run service) | repository (the image repository) | account (a function's service account)
   #   target:    which bucket, dataset, service or account; "" for project and repository
   # BigQuery load jobs read their Parquet from the lake with the caller's rights, hence objectViewer beside objectCreator.
+  # objectUser (create, read, overwrite, delete) only where a function replaces its own outputs: gold's exports
+  # (gold/<domain>/<model>.parquet) and the embeddings manifest with its pruned snapshots.
   grants = [
     { principal = "bronze", kind = "project", target = "", role = "roles/bigquery.jobUser" },
     { principal = "bronze", kind = "project", target = "", role = "roles/datastore.user" },
@@ -22,18 +25,19 @@ locals {
     { principal = "silver", kind = "dataset", target = "bronze", role = "roles/bigquery.dataViewer" },
     { principal = "silver", kind = "dataset", target = "silver", role = "roles/bigquery.dataEditor" },
     { principal = "silver", kind = "dataset", target = "ops", role = "roles/bigquery.dataEditor" },
+    { principal = "silver", kind = "secret", target = "pii_key", role = "roles/secretmanager.secretAccessor" },
 
     { principal = "gold", kind = "project", target = "", role = "roles/bigquery.jobUser" },
-    { principal = "gold", kind = "bucket", target = "lake", role = "roles/storage.objectCreator" },
+    { principal = "gold", kind = "bucket", target = "lake", role = "roles/storage.objectUser" },
     { principal = "gold", kind = "dataset", target = "silver", role = "roles/bigquery.dataViewer" },
+    { principal = "gold", kind = "dataset", target = "gold_staging", role = "roles/bigquery.dataEditor" },
     { principal = "gold", kind = "dataset", target = "gold", role = "roles/bigquery.dataEditor" },
     { principal = "gold", kind = "dataset", target = "ops", role = "roles/bigquery.dataEditor" },
 
     { principal = "features", kind = "project", target = "", role = "roles/aiplatform.user" },
     { principal = "features", kind = "project", target = "", role = "roles/bigquery.jobUser" },
     { principal = "features", kind = "project", target = "", role = "roles/datastore.user" },
-    { principal = "features", kind = "bucket", target = "lake", role = "roles/storage.objectCreator" },
-    { principal = "features", kind = "bucket", target = "lake", role = "roles/storage.objectViewer" },
+    { principal = "features", kind = "bucket", target = "lake", role = "roles/storage.objectUser" },
     { principal = "features", kind = "dataset", target = "silver", role = "roles/bigquery.dataViewer" },
     { principal = "features", kind = "dataset", target = "gold", role = "roles/bigquery.dataViewer" },
     { principal = "features", kind = "dataset", target = "features", role = "roles/bigquery.dataEditor" },
@@ -100,6 +104,13 @@ resource "google_bigquery_dataset_iam_member" "grant" {
   dataset_id = google_bigquery_dataset.dataset[each.value.target].dataset_id
   role       = each.value.role
   member     = google_service_account.account[each.value.principal].member
+}
+
+resource "google_secret_manager_secret_iam_member" "grant" {
+  for_each  = { for g in local.grants : "${g.principal} ${g.kind} ${g.target} ${g.role}" => g if g.kind == "secret" }
+  secret_id = local.secret_ids[each.value.target]
+  role      = each.value.role
+  member    = google_service_account.account[each.value.principal].member
 }
 
 resource "google_cloud_run_v2_service_iam_member" "grant" {

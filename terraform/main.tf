@@ -24,16 +24,32 @@ locals {
 
   # Warehouse datasets; the names are fixed by the code (OpenTrace.Core.Datasets).
   datasets = {
-    bronze   = "Raw rows as text with lineage, append-only."
-    silver   = "Typed, cleaned, deduplicated rows, merged by key."
-    gold     = "Published models: star schema and KPIs."
-    features = "Offline feature history."
-    ops      = "Runs, quality events, quarantine and watermarks."
+    bronze       = "Raw rows as text with lineage, append-only."
+    silver       = "Typed, cleaned, deduplicated rows, merged by key."
+    gold_staging = "Gold models built and tested here before they are published to gold; a failed build stays for inspection."
+    gold         = "Published models: star schema and KPIs."
+    features     = "Offline feature history."
+    ops          = "Runs, quality events, quarantine and watermarks."
+  }
+
+  # Tables in these datasets expire on their own (a failed build's staging table is kept a week, then dropped).
+  dataset_table_expiration_ms = {
+    gold_staging = 7 * 24 * 60 * 60 * 1000
+  }
+
+  # Settings read from Secret Manager: environment variable => secret, per function that needs it.
+  # Silver pseudonymises PII with a keyed HMAC; the key never appears in the repository or in terraform state.
+  secret_environment = {
+    silver = { OpenTrace__PiiKey = google_secret_manager_secret.pii_key.secret_id }
   }
 
   # Online feature store in Firestore: documents of this collection group expire at their expire_at timestamp.
   online_collection = "online_features"
   online_ttl_field  = "expire_at"
+
+  secret_ids = {
+    pii_key = google_secret_manager_secret.pii_key.id
+  }
 
   bucket_names = {
     bronze = google_storage_bucket.bronze.name
@@ -77,6 +93,7 @@ resource "google_project_service" "api" {
     "logging.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
+    "secretmanager.googleapis.com",
     "storage.googleapis.com",
   ])
   service            = each.key

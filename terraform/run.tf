@@ -37,6 +37,19 @@ resource "google_cloud_run_v2_service" "function" {
           value = env.value
         }
       }
+
+      dynamic "env" {
+        for_each = lookup(local.secret_environment, each.key, {})
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
     }
   }
 
@@ -45,5 +58,5 @@ resource "google_cloud_run_v2_service" "function" {
     ignore_changes = [template[0].containers[0].image, client, client_version]
   }
 
-  depends_on = [google_project_service.api]
+  depends_on = [google_project_service.api, google_secret_manager_secret_iam_member.grant]
 }

@@ -112,10 +112,11 @@ resource "google_storage_bucket" "build" {
 }
 
 resource "google_bigquery_dataset" "dataset" {
-  for_each                   = local.datasets
-  dataset_id                 = each.key
-  description                = each.value
-  location                   = var.region
+  for_each                    = local.datasets
+  dataset_id                  = each.key
+  description                 = each.value
+  location                    = var.region
+  default_table_expiration_ms = lookup(local.dataset_table_expiration_ms, each.key, null)
   delete_contents_on_destroy = var.force_destroy
   depends_on                 = [google_project_service.api]
 }
@@ -160,6 +161,19 @@ resource "google_artifact_registry_repository" "images" {
     condition {
       older_than = "2592000s"
     }
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# The key silver pseudonymises PII with (HMAC-SHA256). Terraform creates the secret but never its value:
+#   openssl rand -base64 32 | tr -d '\n' | gcloud secrets versions add <prefix>-pii-key --data-file=-
+resource "google_secret_manager_secret" "pii_key" {
+  secret_id = "${var.prefix}-pii-key"
+  labels    = { purpose = "pii-pseudonymisation" }
+
+  replication {
+    auto {}
   }
 
   depends_on = [google_project_service.api]

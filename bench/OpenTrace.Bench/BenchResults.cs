@@ -19,26 +19,36 @@ internal static class BenchResults
         return path;
     }
 
-    /// <summary>Rebuilds BENCHMARKS.md: the latest result of each suite in detail, then every recorded run.</summary>
+    /// <summary>Rewrites the <c>## ingest</c> section of BENCHMARKS.md from every recorded ingest result; other sections stay.</summary>
     public static void UpdateSummary()
     {
-        var results = Directory.EnumerateFiles(BenchEnvironment.ResultsPath, "*.json")
+        var results = Directory.EnumerateFiles(BenchEnvironment.ResultsPath, $"{IngestSuite.Name}-*.json")
             .Select(path => (Path: path, Json: JsonNode.Parse(File.ReadAllText(path))!.AsObject()))
             .OrderByDescending(r => (string)r.Json["recorded_at"]!)
             .ToList();
-        var md = new StringBuilder();
-        md.AppendLine("# Benchmarks");
-        md.AppendLine();
-        md.AppendLine("Recorded with `dotnet run -c Release --project bench/OpenTrace.Bench -- <suite>`, which writes the raw results");
-        md.AppendLine("(machine, settings, every run, peak resident memory) to `bench/results/` and regenerates this file from them.");
-        md.AppendLine("The bench is not part of `dotnet test`.");
-        var ingest = results.Where(r => (string)r.Json["suite"]! == IngestSuite.Name).ToList();
-        if (ingest.Count > 0)
+        if (results.Count == 0)
         {
-            AppendIngest(md, ingest);
+            return;
         }
 
-        File.WriteAllText(BenchEnvironment.BenchmarksFile, md.ToString());
+        var md = new StringBuilder();
+        AppendIngest(md, results);
+        var file = BenchEnvironment.BenchmarksFile;
+        var existing = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n\nRaw results are in `bench/results/`; the bench is not part of `dotnet test`.\n";
+        File.WriteAllText(file, ReplaceSection(existing, IngestSuite.Name, md.ToString()));
+    }
+
+    /// <summary>Replaces the <c>## name</c> section of a Markdown document (appending it when absent).</summary>
+    private static string ReplaceSection(string document, string name, string section)
+    {
+        var start = document.IndexOf($"\n## {name}\n", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return document.TrimEnd() + "\n\n" + section;
+        }
+
+        var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return document[..(start + 1)] + section + (end < 0 ? string.Empty : "\n" + document[(end + 1)..]);
     }
 
     private static void AppendIngest(StringBuilder md, List<(string Path, JsonObject Json)> results)
@@ -47,7 +57,6 @@ internal static class BenchResults
         var summary = latest["summary"]!.AsObject();
         var machine = latest["machine"]!.AsObject();
         var input = latest["input"]!.AsObject();
-        md.AppendLine();
         md.AppendLine("## ingest");
         md.AppendLine();
         md.AppendLine("A generated Olist orders CSV with the generator's dirt (0.5% duplicate rows, drifted case and spaces,");
@@ -81,7 +90,7 @@ internal static class BenchResults
         {
             var s = json["summary"]!.AsObject();
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(long)json["input"]!["rows"]!:N0} | {(double)s["csharp_rows_per_second"]!:N0} | {(double)s["duckdb_rows_per_second"]!:N0} | {(double)s["ratio"]!:F2} | {(long)s["csharp_peak_rss_bytes"]! / 1e6:F0} MB | [{Path.GetFileName(path)}](bench/results/{Path.GetFileName(path)}) |"));
+                $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(long)json["input"]!["rows"]!:N0} | {(double)s["csharp_rows_per_second"]!:N0} | {(double)s["duckdb_rows_per_second"]!:N0} | {(double)s["ratio"]!:F2} | {(long)s["csharp_peak_rss_bytes"]! / 1e6:F0} MB | `bench/results/{Path.GetFileName(path)}` |"));
         }
     }
 }

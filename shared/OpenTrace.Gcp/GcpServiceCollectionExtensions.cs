@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTrace.Core.Configuration;
 using OpenTrace.Core.Documents;
+using OpenTrace.Core.Retrieval;
 using OpenTrace.Core.Storage;
 using OpenTrace.Core.Warehouse;
 using OpenTrace.Gcp.BigQuery;
@@ -26,7 +27,8 @@ public static partial class GcpServiceCollectionExtensions
     /// <c>FIRESTORE_EMULATOR_HOST</c> as fallbacks), validates both when the host starts, and registers singletons:
     /// <see cref="IObjectStore"/> (<see cref="GcsObjectStore"/>), <see cref="IWarehouse"/> (<see cref="BigQueryWarehouse"/>),
     /// <see cref="IDocumentStore"/> (<see cref="FirestoreDocumentStore"/>) and <see cref="VertexAiClient"/>, each with
-    /// its own <see cref="HttpClient"/>. Bucket names not configured default to <c>&lt;project&gt;-bronze</c>,
+    /// its own <see cref="HttpClient"/>, plus <see cref="ITextEmbedder"/> (<see cref="VertexTextEmbedder"/>) and
+    /// <see cref="IAnswerGenerator"/> (<see cref="GeminiAnswerGenerator"/>) over the Vertex AI client. Bucket names not configured default to <c>&lt;project&gt;-bronze</c>,
     /// <c>&lt;project&gt;-lake</c> and <c>&lt;project&gt;-models</c>.
     /// </summary>
     public static IServiceCollection AddGcpAdapters(this IServiceCollection services, IConfiguration configuration)
@@ -73,6 +75,8 @@ public static partial class GcpServiceCollectionExtensions
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<FirestoreDocumentStore>());
 
         services.AddSingleton(sp => new VertexAiClient(Client(sp, nameof(VertexAiClient)), Options(sp), sp.GetRequiredService<IAccessTokenSource>()));
+        services.AddSingleton<ITextEmbedder>(sp => new VertexTextEmbedder(sp.GetRequiredService<VertexAiClient>(), Options(sp)));
+        services.AddSingleton<IAnswerGenerator>(sp => new GeminiAnswerGenerator(sp.GetRequiredService<VertexAiClient>(), Options(sp)));
         return services;
     }
 

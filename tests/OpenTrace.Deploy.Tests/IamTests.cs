@@ -17,6 +17,7 @@ public sealed partial class IamTests
         ["service"] = ("google_cloud_run_v2_service_iam_member", "name", "google_cloud_run_v2_service.function[each.value.target].name"),
         ["repository"] = ("google_artifact_registry_repository_iam_member", "repository", "google_artifact_registry_repository.images.name"),
         ["account"] = ("google_service_account_iam_member", "service_account_id", "google_service_account.account[each.value.target].name"),
+        ["secret"] = ("google_secret_manager_secret_iam_member", "secret_id", "local.secret_ids[each.value.target]"),
     };
 
     private static TerraformConfig Terraform => TerraformConfig.FromRepository;
@@ -46,6 +47,7 @@ public sealed partial class IamTests
             ["dataset"] = Terraform.LocalObject("datasets").Keys.ToHashSet(),
             ["service"] = Terraform.LocalObject("functions").Keys.ToHashSet(),
             ["account"] = Terraform.LocalObject("functions").Keys.ToHashSet(),
+            ["secret"] = Terraform.LocalObject("secret_ids").Keys.ToHashSet(),
         };
 
         foreach (var grant in Grant.ReadTable(Terraform))

@@ -13,6 +13,7 @@ internal static class LeastPrivilege
     private const string DataViewer = "roles/bigquery.dataViewer";
     private const string ObjectViewer = "roles/storage.objectViewer";
     private const string ObjectCreator = "roles/storage.objectCreator";
+    private const string ObjectUser = "roles/storage.objectUser";
     private const string FirestoreUser = "roles/datastore.user";
     private const string FirestoreViewer = "roles/datastore.viewer";
     private const string VertexUser = "roles/aiplatform.user";
@@ -32,18 +33,19 @@ internal static class LeastPrivilege
         .. For("silver",
             Project(JobUser), Project(FirestoreUser),
             Bucket("lake", ObjectCreator), Bucket("lake", ObjectViewer),
-            Dataset("bronze", DataViewer), Dataset("silver", DataEditor), Dataset("ops", DataEditor)),
+            Dataset("bronze", DataViewer), Dataset("silver", DataEditor), Dataset("ops", DataEditor),
+            ("secret", "pii_key", "roles/secretmanager.secretAccessor")),
 
-        // Builds gold models from silver in BigQuery and exports them to gold/ in the lake.
+        // Builds gold models from silver into gold_staging, tests them, publishes to gold, and replaces its exports in gold/.
         .. For("gold",
             Project(JobUser),
-            Bucket("lake", ObjectCreator),
-            Dataset("silver", DataViewer), Dataset("gold", DataEditor), Dataset("ops", DataEditor)),
+            Bucket("lake", ObjectUser),
+            Dataset("silver", DataViewer), Dataset("gold_staging", DataEditor), Dataset("gold", DataEditor), Dataset("ops", DataEditor)),
 
         // Feature history in BigQuery, the online store in Firestore, embeddings from Vertex AI into the lake.
         .. For("features",
             Project(VertexUser), Project(JobUser), Project(FirestoreUser),
-            Bucket("lake", ObjectCreator), Bucket("lake", ObjectViewer),
+            Bucket("lake", ObjectUser),
             Dataset("silver", DataViewer), Dataset("gold", DataViewer), Dataset("features", DataEditor), Dataset("ops", DataEditor)),
 
         // Trains on features and gold; writes model artifacts and the registry.

@@ -76,9 +76,22 @@ public sealed class PlatformResourceTests
             key => Assert.StartsWith($"{section}__", key, StringComparison.Ordinal));
 
         var container = Assert.Single(Assert.Single(Terraform.Resource("google_cloud_run_v2_service", "function").Body.BlocksOf("template")).Body.BlocksOf("containers"));
-        var env = Assert.Single(container.Body.BlocksOf("dynamic"));
-        Assert.Equal(["env"], env.Labels);
-        Assert.Equal("local.environment", env.Body.Find("for_each")?.Source);
+        var envs = container.Body.BlocksOf("dynamic").ToList();
+        Assert.All(envs, env => Assert.Equal(["env"], env.Labels));
+        Assert.Equal(["local.environment", "lookup(local.secret_environment, each.key, {})"], envs.Select(env => env.Body.Find("for_each")?.Source));
+    }
+
+    [Fact]
+    public void SecretSettings_ComeFromSecretManagerAndOnlyTheFunctionsThatReadThemMayAccessThem()
+    {
+        var secrets = Terraform.LocalObject("secret_environment");
+        Assert.Equal(["silver"], secrets.Keys);
+        Assert.Contains("google_secret_manager_secret.pii_key.secret_id", secrets.Get("silver").Source, StringComparison.Ordinal);
+        Assert.Contains($"{OpenTraceOptions.SectionName}__PiiKey", secrets.Get("silver").Source, StringComparison.Ordinal);
+        Assert.DoesNotContain(Terraform.LocalObject("environment").Keys, key => key.EndsWith("PiiKey", StringComparison.Ordinal));
+
+        var readers = LeastPrivilege.Expected.Where(grant => grant.Kind == "secret").Select(grant => grant.Principal);
+        Assert.Equal(secrets.Keys, readers);
     }
 
     [Fact]

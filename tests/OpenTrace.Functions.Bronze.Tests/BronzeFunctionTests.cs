@@ -96,19 +96,51 @@ public sealed class BronzeFunctionTests
     }
 
     [Fact]
-    public async Task Handle_NewGenerationOfTheSameName_IsIngestedAsANewFile()
+    public async Task Handle_NewGenerationOfTheSameNameWithNewContent_IsIngestedAsANewFile()
     {
         await using var home = new BronzeHome();
         var first = await home.DropSampleAsync("olist/customers/customers.csv", "comma.csv");
         await home.HandleAsync(first);
 
-        var second = await home.DropSampleAsync("olist/customers/customers.csv", "comma.csv");
+        var changed = File.ReadAllText(BronzeHome.SamplePath("comma.csv")) + "7a1b2c3d4e5f60718293a4b5c6d7e8f9,13023,campinas,SP\n";
+        var second = await home.DropAsync("olist/customers/customers.csv", System.Text.Encoding.UTF8.GetBytes(changed));
         await home.HandleAsync(second);
 
         Assert.NotEqual(first.Generation, second.Generation);
-        var lineages = await home.QueryAsync("SELECT _lineage_id, count(*) AS n FROM bronze.olist__customers GROUP BY _lineage_id");
-        Assert.Equal(2, lineages.Count);
-        Assert.All(lineages, l => Assert.Equal(3, l.Get<long>("n")));
+        var lineages = await home.QueryAsync("SELECT _lineage_id, count(*) AS n FROM bronze.olist__customers GROUP BY _lineage_id ORDER BY n");
+        Assert.Equal([3L, 4L], lineages.Select(l => l.Get<long>("n")));
+    }
+
+    [Theory]
+    [InlineData("olist/customers/customers.csv")]
+    [InlineData("olist/customers/customers-copy.csv")]
+    public async Task Handle_SameContentDroppedAgain_LeavesTheRowCountAndRecordsADuplicate(string secondName)
+    {
+        await using var home = new BronzeHome();
+        var first = await home.DropSampleAsync("olist/customers/customers.csv", "comma.csv");
+        await home.HandleAsync(first);
+
+        var second = await home.DropSampleAsync(secondName, "comma.csv");
+        await home.HandleAsync(second);
+
+        Assert.Equal(3, await home.CountAsync(Customers));
+        var runs = await home.RunsAsync();
+        Assert.Equal([RunStatus.Succeeded, RunStatus.Duplicate], runs.Select(r => r.Get<string>("status")));
+        Assert.Contains("same content", runs[1].Get<string>("message"), StringComparison.Ordinal);
+        Assert.Equal(second.Generation, runs[1].Get<long>("source_generation"));
+    }
+
+    [Fact]
+    public async Task Handle_SameContentAfterItWasQuarantined_IsEvaluatedAgain()
+    {
+        await using var home = new BronzeHome();
+        var first = await home.DropSampleAsync("olist/customers/header-only.csv", "header-only.csv");
+        await home.HandleAsync(first);
+        var second = await home.DropSampleAsync("olist/customers/header-only-again.csv", "header-only.csv");
+        await home.HandleAsync(second);
+
+        var statuses = (await home.RunsAsync()).Select(r => r.Get<string>("status"));
+        Assert.Equal([RunStatus.Quarantined, RunStatus.Quarantined], statuses);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenTrace.Core;
 using OpenTrace.Local.Runtime;
 
@@ -48,12 +49,16 @@ internal static class OpenTraceCli
 
         var home = LocalHome.Resolve(arguments.Option("home"));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+
+        // Ctrl+C (SIGINT) and SIGTERM stop the command cleanly instead of killing the process mid-write.
+        void Stop(PosixSignalContext signal)
         {
-            e.Cancel = true;
+            signal.Cancel = true;
             cancel.Cancel();
-        };
-        System.Console.CancelKeyPress += onCancel;
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             return await command.RunAsync(new CliContext(arguments, home, console), cancel.Token);
@@ -74,9 +79,11 @@ internal static class OpenTraceCli
             console.Error(ex.Message);
             return 1;
         }
-        finally
+        catch (Core.Warehouse.WarehouseException ex)
         {
-            System.Console.CancelKeyPress -= onCancel;
+            // a mistake in the user's SQL, or a warehouse another process holds: the engine's message says which
+            console.Error(ex.Message);
+            return 1;
         }
     }
 

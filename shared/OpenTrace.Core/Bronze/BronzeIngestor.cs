@@ -114,6 +114,8 @@ public sealed class BronzeIngestor(
                 $"{run.Source} is being ingested by run {claim.HeldBy} (lease until {claim.HeldUntil:O}); deliver the event again later."));
         }
 
+        // Every attempt at this generation stamps the same ingest time, so a retry on another day writes the same object.
+        run = run with { IngestedAt = held.FirstClaimedAt };
         BronzeResult result;
         try
         {
@@ -140,6 +142,89 @@ public sealed class BronzeIngestor(
             return await QuarantineAsync(run, route, reason, cancellationToken);
         }
 
+        string fingerprint;
+        try
+        {
+            fingerprint = await FingerprintAsync(request, cancellationToken);
+        }
+        catch (ObjectNotFoundException ex)
+        {
+            return await RecordSkippedAsync(run, route, $"{ex.Message} It was overwritten or deleted before bronze could read it; nothing to ingest.", cancellationToken);
+        }
+
+        // The same bytes dropped again (another name or generation) add nothing to an append-only layer.
+        var contentKey = $"{FunctionName}-content:{route}:{fingerprint}";
+        var content = await claims.TryClaimAsync(contentKey, run.RunId, cancellationToken);
+        if (content.AlreadyDone)
+        {
+            return await RecordDuplicateAsync(run, content, cancellationToken,
+                $"{run.Source} has the same content ({fingerprint}) as a file already ingested into {BronzeTable.TableFor(route)} by run {content.HeldBy}; nothing was loaded again.");
+        }
+
+        if (content.Claim is not { } contentClaim)
+        {
+            throw new TransientException($"A file with the same content as {run.Source} is being ingested by run {content.HeldBy}; deliver the event again later.");
+        }
+
+        BronzeResult result;
+        try
+        {
+            result = await ConvertAndLoadAsync(run, route, cancellationToken);
+        }
+        catch
+        {
+            await claims.ReleaseAsync(contentClaim, CancellationToken.None);
+            throw;
+        }
+
+        if (result.Status == RunStatus.Succeeded)
+        {
+            await claims.CompleteAsync(contentClaim, result.Status, cancellationToken);
+        }
+        else
+        {
+            // a quarantined or skipped file may succeed when dropped again after a fix (a new contract, a new route)
+            await claims.ReleaseAsync(contentClaim, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// What identifies the content: the store's MD5 (or CRC32C and size) of this generation when it keeps one, else a
+    /// SHA-256 of the bytes.
+    /// </summary>
+    private async Task<string> FingerprintAsync(BronzeRequest request, CancellationToken cancellationToken)
+    {
+        var info = await store.GetAsync(request.Bucket, request.Name, cancellationToken);
+        if (info is not null && info.Generation == request.Generation)
+        {
+            if (info.Md5Hash is { Length: > 0 } md5)
+            {
+                return $"md5:{md5}";
+            }
+
+            if (info.Crc32c is { Length: > 0 } crc)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"crc32c:{crc}:{info.Size}");
+            }
+        }
+
+        await using var stream = await store.OpenReadAsync(request.Bucket, request.Name, request.Generation, cancellationToken);
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
+
+        return $"sha256:{Convert.ToHexStringLower(sha.GetHashAndReset())}";
+    }
+
+    private async Task<BronzeResult> ConvertAndLoadAsync(RunContext run, TableRoute route, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
         var table = BronzeTable.TableFor(route);
         var localPath = Path.Combine(Path.GetTempPath(), $"opentrace-bronze-{run.RunId}.parquet");
         try
@@ -296,9 +381,9 @@ public sealed class BronzeIngestor(
         return result;
     }
 
-    private async Task<BronzeResult> RecordDuplicateAsync(RunContext run, ClaimResult claim, CancellationToken cancellationToken)
+    private async Task<BronzeResult> RecordDuplicateAsync(RunContext run, ClaimResult claim, CancellationToken cancellationToken, string? message = null)
     {
-        var message = $"{run.Source} was already ingested by run {claim.HeldBy} (outcome: {claim.PreviousOutcome}); nothing was done again.";
+        message ??= $"{run.Source} was already ingested by run {claim.HeldBy} (outcome: {claim.PreviousOutcome}); nothing was done again.";
         var result = new BronzeResult
         {
             Status = RunStatus.Duplicate,
@@ -360,7 +445,9 @@ public sealed class BronzeIngestor(
 
     private sealed record RunContext(BronzeRequest Request, string RunId, DateTimeOffset StartedAt)
     {
-        public BronzeLineage Lineage { get; } = BronzeLineage.For(Request.Bucket, Request.Name, Request.Generation, StartedAt);
+        public DateTimeOffset IngestedAt { get; init; } = StartedAt;
+
+        public BronzeLineage Lineage => BronzeLineage.For(Request.Bucket, Request.Name, Request.Generation, IngestedAt);
 
         public string Source => new ObjectRef(Request.Bucket, Request.Name, Request.Generation).ToString();
     }

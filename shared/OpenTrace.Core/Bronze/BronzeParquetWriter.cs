@@ -19,10 +19,10 @@ public sealed class BronzeParquetWriter : IDisposable
     public const long MaxBatchChars = 4L << 20;
 
     /// <summary>Most rows in one row group.</summary>
-    public const int MaxRowGroupRows = 131_072;
+    public const int MaxRowGroupRows = 32_768;
 
     /// <summary>Roughly the most text (in UTF-16 characters) in one row group.</summary>
-    public const long MaxRowGroupChars = 16L << 20;
+    public const long MaxRowGroupChars = 4L << 20;
 
     private readonly ParquetFileWriter _file;
     private readonly string?[][] _values;

@@ -34,7 +34,7 @@ public sealed class EventClaims(IDocumentStore store, TimeProvider time, TimeSpa
             var created = await store.CreateAsync(Collection, id, Fields(key, owner, Running, now, attempts: 1), cancellationToken);
             if (created is not null)
             {
-                return ClaimResult.Claimed(new EventClaim(id, key, owner, created.UpdateTime));
+                return ClaimResult.Claimed(new EventClaim(id, key, owner, created.UpdateTime, created.CreateTime));
             }
 
             var existing = await store.GetAsync(Collection, id, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class EventClaims(IDocumentStore store, TimeProvider time, TimeSpa
                 var taken = await store.ReplaceAsync(Collection, id, Fields(key, owner, Running, now, attempts), existing.UpdateTime, cancellationToken);
                 if (taken is not null)
                 {
-                    return ClaimResult.Claimed(new EventClaim(id, key, owner, taken.UpdateTime));
+                    return ClaimResult.Claimed(new EventClaim(id, key, owner, taken.UpdateTime, taken.CreateTime));
                 }
 
                 continue; // someone else took it first; look again
@@ -94,6 +94,13 @@ public sealed class EventClaims(IDocumentStore store, TimeProvider time, TimeSpa
         await store.ReplaceAsync(Collection, claim.DocumentId, Fields(claim.Key, claim.Owner, Released, time.GetUtcNow(), attempts: 0), claim.UpdateTime, cancellationToken);
     }
 
+    /// <summary>True when the work under <paramref name="key"/> was completed (with any outcome).</summary>
+    public async Task<bool> IsDoneAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var existing = await store.GetAsync(Collection, DocumentId(key), cancellationToken);
+        return existing?.Get<string>("state") == Done;
+    }
+
     /// <summary>Removes the claim entirely (used by replay, which reprocesses on purpose).</summary>
     public Task<bool> ForgetAsync(string key, CancellationToken cancellationToken = default) =>
         store.DeleteAsync(Collection, DocumentId(key), cancellationToken);
@@ -118,7 +125,9 @@ public sealed class EventClaims(IDocumentStore store, TimeProvider time, TimeSpa
 /// <param name="Key">The claimed key.</param>
 /// <param name="Owner">Who holds it (a run id).</param>
 /// <param name="UpdateTime">Update time of the claim document, the precondition for completing it.</param>
-public sealed record EventClaim(string DocumentId, string Key, string Owner, DateTimeOffset UpdateTime);
+/// <param name="FirstClaimedAt">When the first delivery claimed the key (kept across takeovers), so that every attempt at
+/// the same work can name its outputs alike.</param>
+public sealed record EventClaim(string DocumentId, string Key, string Owner, DateTimeOffset UpdateTime, DateTimeOffset FirstClaimedAt);
 
 /// <summary>Result of <see cref="EventClaims.TryClaimAsync"/>.</summary>
 public sealed record ClaimResult

@@ -533,6 +533,10 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 // TIMESTAMP columns hold UTC: instants arriving as TIMESTAMPTZ (Parquet, parameters) convert in UTC,
                 // whatever the machine's time zone.
                 await ExecuteNonQueryAsync(root, "SET GLOBAL TimeZone = 'UTC'", cancellationToken);
+
+                // Rows carry their own order (_row_number); not preserving insertion order lets large loads stream
+                // instead of buffering, which is what keeps a big load inside the memory limit.
+                await ExecuteNonQueryAsync(root, "SET GLOBAL preserve_insertion_order = false", cancellationToken);
                 _jsonAvailable = await ScalarAsync(root, "SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'json' AND loaded", cancellationToken) is long and > 0;
             }
             catch (DuckDBException ex)
