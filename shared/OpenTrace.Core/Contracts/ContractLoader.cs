@@ -148,20 +148,15 @@ public static partial class ContractLoader
         drift?.RejectUnknown(["additive"]);
         var ragged = top.Choice("ragged_rows", RuleSeverity.Drop, Severities);
 
-        var rules = new List<ContractRule>();
         var declared = top.Mappings("rules");
-        foreach (var fields in declared)
-        {
-            rules.Add(ReadRule(fields, byName, route));
-        }
-
+        var declaredRules = declared.Select(fields => ReadRule(fields, byName, route)).ToList();
+        var rules = new List<ContractRule>(declaredRules);
         AddImpliedRules(columns.Select(c => c.Column).ToList(), primaryKey, ragged, rules);
         var duplicate = rules.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            var index = rules.FindLastIndex(r => r.Name == duplicate.Key);
-            var node = index < declared.Count ? declared[index].Node : top.At("rules");
-            throw top.Error(node, index < declared.Count ? declared[index].Path : "rules", $"two rules are named '{duplicate.Key}'; give one a 'name:'.");
+            var index = declaredRules.FindLastIndex(r => r.Name == duplicate.Key);
+            throw top.Error(declared[index].Node, declared[index].Path, $"two rules are named '{duplicate.Key}'; give one a 'name:'.");
         }
 
         var match = top.Strings("match").Select(m => m.Text).ToList();

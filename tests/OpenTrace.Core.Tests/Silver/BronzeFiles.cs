@@ -21,7 +21,7 @@ internal static class BronzeFiles
     public static void Write(string path, IReadOnlyList<string> header, IReadOnlyList<string?[]> rows, int rowsPerGroup = 1000, IReadOnlyList<string?>? issues = null)
     {
         var columns = new List<Column>();
-        columns.AddRange(header.Select(h => new Column<string>(h)));
+        columns.AddRange(Core.Bronze.BronzeColumnNames.FromHeader(header).Select(h => new Column<string>(h)));
         columns.Add(new Column<string>(Lineage.LineageId, LogicalType.String()));
         columns.Add(new Column<string>(Lineage.SourceUri, LogicalType.String()));
         columns.Add(new Column<long>(Lineage.SourceGeneration));
