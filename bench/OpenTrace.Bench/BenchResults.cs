@@ -80,7 +80,7 @@ internal static class BenchResults
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| ratio (C# / DuckDB) | **{(double)summary["ratio"]!:F2}** | 1.00 |"));
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS | {(long)summary["csharp_peak_rss_bytes"]! / 1e6:F0} MB | {(long)summary["duckdb_peak_rss_bytes"]! / 1e6:F0} MB |"));
         md.AppendLine();
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]}."));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]}; the bench process runs with tiered compilation off."));
         md.AppendLine();
         md.AppendLine("### History");
         md.AppendLine();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using ParquetSharp;
 
@@ -128,18 +129,29 @@ internal sealed class PinnedBufferPool
     }
 }
 
-/// <summary>One text column of a row group, copied out of the decoded Parquet pages into managed memory.</summary>
+/// <summary>
+/// Consecutive values of one text column, copied out of the decoded Parquet pages into managed memory. The buffers
+/// are rented from the shared array pools; <see cref="Release"/> hands them back once the slice is processed.
+/// </summary>
 internal sealed class Utf8Column
 {
+    [ThreadStatic]
+    private static short[]? _definitions;
+
+    [ThreadStatic]
+    private static ByteArray[]? _values;
+
+    [ThreadStatic]
+    private static long[]? _longs;
+
     private byte[] _data;
+    private Utf8Ref[] _refs;
 
-    public Utf8Column(int rows, int bytesHint)
+    private Utf8Column(int rows, int bytesHint)
     {
-        Values = new Utf8Ref[rows];
-        _data = new byte[Math.Max(bytesHint, 256)];
+        _refs = ArrayPool<Utf8Ref>.Shared.Rent(Math.Max(rows, 1));
+        _data = ArrayPool<byte>.Shared.Rent(Math.Max(bytesHint, 256));
     }
-
-    public Utf8Ref[] Values { get; }
 
     public int Count { get; private set; }
 
@@ -150,12 +162,24 @@ internal sealed class Utf8Column
     {
         get
         {
-            var value = Values[row];
+            var value = _refs[row];
             return value.IsNull ? default : _data.AsSpan(value.Start, value.Length);
         }
     }
 
-    public bool IsNull(int row) => Values[row].IsNull;
+    public bool IsNull(int row) => _refs[row].IsNull;
+
+    /// <summary>Returns the buffers to the pools; the column must not be read afterwards.</summary>
+    public void Release()
+    {
+        if (_refs.Length > 0)
+        {
+            ArrayPool<Utf8Ref>.Shared.Return(_refs);
+            ArrayPool<byte>.Shared.Return(_data);
+            _refs = [];
+            _data = [];
+        }
+    }
 
     /// <summary>Reads the next <paramref name="rows"/> values of a BYTE_ARRAY column chunk, from where the reader is.</summary>
     public static unsafe Utf8Column Read(ColumnReader reader, int rows, int bytesHint)
@@ -163,14 +187,13 @@ internal sealed class Utf8Column
         var column = new Utf8Column(rows, bytesHint);
         var typed = (ColumnReader<ByteArray>)reader;
         var maxDefinition = reader.ColumnDescriptor.MaxDefinitionLevel;
-        var batch = Math.Min(rows, 4096);
-        var definitions = new short[Math.Max(batch, 1)];
-        var values = new ByteArray[Math.Max(batch, 1)];
+        var definitions = _definitions ??= new short[SilverEngine.SliceRows];
+        var values = _values ??= new ByteArray[SilverEngine.SliceRows];
         var position = 0;
         var written = 0;
         while (position < rows && typed.HasNext)
         {
-            var levels = (int)typed.ReadBatch(Math.Min(batch, rows - position), definitions, default, values, out var valuesRead);
+            var levels = (int)typed.ReadBatch(Math.Min(definitions.Length, rows - position), definitions, default, values, out _);
             if (levels == 0)
             {
                 break;
@@ -181,22 +204,24 @@ internal sealed class Utf8Column
             {
                 if (maxDefinition > 0 && definitions[i] < maxDefinition)
                 {
-                    column.Values[position + i] = Utf8Ref.Null;
+                    column._refs[position + i] = Utf8Ref.Null;
                     continue;
                 }
 
                 var value = values[v++];
                 if (written + value.Length > column._data.Length)
                 {
-                    Array.Resize(ref column._data, Math.Max(column._data.Length * 2, written + value.Length));
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(column._data.Length * 2, written + value.Length));
+                    column._data.AsSpan(0, written).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(column._data);
+                    column._data = bigger;
                 }
 
                 new ReadOnlySpan<byte>((void*)value.Pointer, value.Length).CopyTo(column._data.AsSpan(written));
-                column.Values[position + i] = new Utf8Ref(written, value.Length);
+                column._refs[position + i] = new Utf8Ref(written, value.Length);
                 written += value.Length;
             }
 
-            _ = valuesRead;
             position += levels;
         }
 
@@ -211,12 +236,13 @@ internal sealed class Utf8Column
         var result = new long[rows];
         var typed = (ColumnReader<long>)reader;
         var maxDefinition = reader.ColumnDescriptor.MaxDefinitionLevel;
-        var definitions = new short[Math.Max(rows, 1)];
-        var values = new long[Math.Max(rows, 1)];
+        var definitions = _definitions ??= new short[SilverEngine.SliceRows];
+        var values = _longs ??= new long[SilverEngine.SliceRows];
         var position = 0;
         while (position < rows && typed.HasNext)
         {
-            var levels = (int)typed.ReadBatch(rows - position, definitions.AsSpan(0, rows - position), default, values.AsSpan(0, rows - position), out _);
+            var batch = Math.Min(values.Length, rows - position);
+            var levels = (int)typed.ReadBatch(batch, definitions.AsSpan(0, batch), default, values.AsSpan(0, batch), out _);
             if (levels == 0)
             {
                 break;

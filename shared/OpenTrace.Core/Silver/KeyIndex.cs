@@ -54,7 +54,16 @@ internal sealed class KeyIndex
         await OrderedParallel.RunAsync(
             plan.File.ReadSlices(sources, sliceRows),
             degree,
-            slice => Hash(plan, slice, uniqueOrdinals),
+            slice =>
+            {
+                var hashed = Hash(plan, slice, uniqueOrdinals);
+                foreach (var column in slice.Columns.Values)
+                {
+                    column.Release();
+                }
+
+                return hashed;
+            },
             hashes =>
             {
                 var first = hashes.FirstRow;

@@ -23,6 +23,13 @@ internal sealed class SilverParquetWriter : IDisposable
     private readonly ByteArray _sourceUri;
     private readonly byte[] _constants;
     private readonly int _columnCount;
+    private readonly int[] _kept = new int[SilverEngine.SliceRows];
+    private readonly short[] _definitions = new short[SilverEngine.SliceRows];
+    private readonly ByteArray[] _text = new ByteArray[SilverEngine.SliceRows];
+    private readonly long[] _longs = new long[SilverEngine.SliceRows];
+    private readonly int[] _ints = new int[SilverEngine.SliceRows];
+    private readonly double[] _doubles = new double[SilverEngine.SliceRows];
+    private readonly bool[] _bools = new bool[SilverEngine.SliceRows];
     private RowGroupWriter? _group;
     private ColumnWriter[] _writers = [];
     private bool _closed;
@@ -143,19 +150,23 @@ internal sealed class SilverParquetWriter : IDisposable
     public void Write(SliceBatch batch)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        var kept = new int[batch.KeptRows];
+        if (batch.Rows > _kept.Length)
+        {
+            throw new ArgumentException($"A slice holds at most {_kept.Length} rows.", nameof(batch));
+        }
+
         var n = 0;
         for (var r = 0; r < batch.Rows; r++)
         {
             if (batch.Keep[r])
             {
-                kept[n++] = r;
+                _kept[n++] = r;
             }
         }
 
         if (n > 0)
         {
-            Append(batch, kept);
+            Append(batch, _kept.AsSpan(0, n));
         }
 
         if (batch.EndsGroup)
@@ -182,7 +193,7 @@ internal sealed class SilverParquetWriter : IDisposable
         _closed = true;
     }
 
-    private void Append(SliceBatch batch, int[] kept)
+    private void Append(SliceBatch batch, ReadOnlySpan<int> kept)
     {
         if (_group is null)
         {
@@ -195,22 +206,21 @@ internal sealed class SilverParquetWriter : IDisposable
         }
 
         var n = kept.Length;
-        var definitions = new short[n];
         var next = 0;
         foreach (var program in _plan.Published)
         {
-            WriteDeclared(_writers[next++], batch, batch.Vectors[program.Ordinal], kept, definitions);
+            WriteDeclared(_writers[next++], batch, batch.Vectors[program.Ordinal], kept);
         }
 
         for (var c = 0; c < _plan.Carried.Count; c++)
         {
-            WriteText(_writers[next++], batch, batch.Carried[c], kept, definitions);
+            WriteText(_writers[next++], batch, batch.Carried[c], kept);
         }
 
         WriteConstant(_writers[next++], _lineageId, n);
         WriteConstant(_writers[next++], _sourceUri, n);
-        var values = new long[n];
-        Array.Fill(values, _plan.File.SourceGeneration);
+        var values = _longs.AsSpan(0, n);
+        values.Fill(_plan.File.SourceGeneration);
         ((ColumnWriter<long>)_writers[next++]).WriteBatch(values);
         for (var i = 0; i < n; i++)
         {
@@ -218,7 +228,7 @@ internal sealed class SilverParquetWriter : IDisposable
         }
 
         ((ColumnWriter<long>)_writers[next++]).WriteBatch(values);
-        Array.Fill(values, _plan.File.IngestedAtMicros);
+        values.Fill(_plan.File.IngestedAtMicros);
         ((ColumnWriter<long>)_writers[next]).WriteBatch(values);
         RowCount += n;
     }
@@ -246,77 +256,63 @@ internal sealed class SilverParquetWriter : IDisposable
         _writers = [];
     }
 
-    private static void WriteConstant(ColumnWriter column, ByteArray value, int count)
+    private void WriteConstant(ColumnWriter column, ByteArray value, int count)
     {
-        var values = new ByteArray[count];
-        Array.Fill(values, value);
+        var values = _text.AsSpan(0, count);
+        values.Fill(value);
         ((ColumnWriter<ByteArray>)column).WriteBatch(values);
     }
 
-    private static void WriteText(ColumnWriter column, SliceBatch batch, Utf8Ref[] text, int[] kept, short[] definitions)
+    private void WriteText(ColumnWriter column, SliceBatch batch, Utf8Ref[] text, ReadOnlySpan<int> kept)
     {
-        var values = new ByteArray[kept.Length];
         var present = 0;
         for (var i = 0; i < kept.Length; i++)
         {
             var value = text[kept[i]];
             if (value.IsNull)
             {
-                definitions[i] = 0;
+                _definitions[i] = 0;
             }
             else
             {
-                definitions[i] = 1;
-                values[present++] = batch.Arena.ToByteArray(value);
+                _definitions[i] = 1;
+                _text[present++] = batch.Arena.ToByteArray(value);
             }
         }
 
-        ((ColumnWriter<ByteArray>)column).WriteBatch(kept.Length, definitions, default, values.AsSpan(0, present));
+        ((ColumnWriter<ByteArray>)column).WriteBatch(kept.Length, _definitions.AsSpan(0, kept.Length), default, _text.AsSpan(0, present));
     }
 
-    private static void WriteDeclared(ColumnWriter column, SliceBatch batch, ColumnVector vector, int[] kept, short[] definitions)
+    private void WriteDeclared(ColumnWriter column, SliceBatch batch, ColumnVector vector, ReadOnlySpan<int> kept)
     {
         if (vector.Text is not null)
         {
-            WriteText(column, batch, vector.Text, kept, definitions);
+            WriteText(column, batch, vector.Text, kept);
             return;
         }
 
-        var type = vector.Program.Column.Type;
+        var definitions = _definitions.AsSpan(0, kept.Length);
         switch (column)
         {
             case ColumnWriter<long> longs:
-                longs.WriteBatch(kept.Length, definitions, default, Compact(vector.Longs!, vector.Nulls, kept, definitions));
+                longs.WriteBatch(kept.Length, definitions, default, _longs.AsSpan(0, Compact(vector.Longs!, vector.Nulls, kept, definitions, _longs, v => v)));
                 break;
             case ColumnWriter<int> days:
-                {
-                    var values = Compact(vector.Longs!, vector.Nulls, kept, definitions);
-                    var narrow = new int[values.Length];
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        narrow[i] = (int)values[i];
-                    }
-
-                    days.WriteBatch(kept.Length, definitions, default, narrow);
-                    break;
-                }
-
+                days.WriteBatch(kept.Length, definitions, default, _ints.AsSpan(0, Compact(vector.Longs!, vector.Nulls, kept, definitions, _ints, v => (int)v)));
+                break;
             case ColumnWriter<double> doubles:
-                doubles.WriteBatch(kept.Length, definitions, default, Compact(vector.Doubles!, vector.Nulls, kept, definitions));
+                doubles.WriteBatch(kept.Length, definitions, default, _doubles.AsSpan(0, Compact(vector.Doubles!, vector.Nulls, kept, definitions, _doubles, v => v)));
                 break;
             case ColumnWriter<bool> bools:
-                {
-                    var values = Compact(vector.Longs!, vector.Nulls, kept, definitions);
-                    bools.WriteBatch(kept.Length, definitions, default, values.Select(v => v != 0).ToArray());
-                    break;
-                }
-
+                bools.WriteBatch(kept.Length, definitions, default, _bools.AsSpan(0, Compact(vector.Longs!, vector.Nulls, kept, definitions, _bools, v => v != 0)));
+                break;
             case ColumnWriter<FixedLenByteArray> wide:
                 {
-                    var values = Compact(vector.Wides!, vector.Nulls, kept, definitions);
-                    var arrays = new FixedLenByteArray[values.Length];
-                    var bytes = GC.AllocateUninitializedArray<byte>(Math.Max(16 * values.Length, 16), pinned: true);
-                    for (var i = 0; i < values.Length; i++)
+                    var values = new Int128[kept.Length];
+                    var count = Compact(vector.Wides!, vector.Nulls, kept, definitions, values, v => v);
+                    var arrays = new FixedLenByteArray[count];
+                    var bytes = GC.AllocateUninitializedArray<byte>(Math.Max(16 * count, 16), pinned: true);
+                    for (var i = 0; i < count; i++)
                     {
                         BinaryPrimitives.WriteInt128BigEndian(bytes.AsSpan(16 * i, 16), values[i]);
                         arrays[i] = new FixedLenByteArray(System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(bytes, 16 * i));
@@ -328,13 +324,13 @@ internal sealed class SilverParquetWriter : IDisposable
                 }
 
             default:
-                throw new InvalidOperationException($"Column {vector.Program.Column.Name} ({type}) has no Parquet writer.");
+                throw new InvalidOperationException($"Column {vector.Program.Column.Name} ({vector.Program.Column.Type}) has no Parquet writer.");
         }
     }
 
-    private static T[] Compact<T>(T[] source, bool[] nulls, int[] kept, short[] definitions)
+    /// <summary>Copies the non-null values of the kept rows into <paramref name="target"/>, setting the definition levels; returns how many.</summary>
+    private static int Compact<TSource, TTarget>(TSource[] source, bool[] nulls, ReadOnlySpan<int> kept, Span<short> definitions, TTarget[] target, Func<TSource, TTarget> convert)
     {
-        var values = new T[kept.Length];
         var present = 0;
         for (var i = 0; i < kept.Length; i++)
         {
@@ -346,10 +342,10 @@ internal sealed class SilverParquetWriter : IDisposable
             else
             {
                 definitions[i] = 1;
-                values[present++] = source[row];
+                target[present++] = convert(source[row]);
             }
         }
 
-        return values.AsSpan(0, present).ToArray();
+        return present;
     }
 }

@@ -249,6 +249,11 @@ internal sealed class SliceBatch
             }
         }
 
+        foreach (var input in _inputs.Values)
+        {
+            input.Release();
+        }
+
         _inputs.Clear();
         RowIssues = null;
     }
