@@ -85,6 +85,7 @@ internal static class BenchEnvironment
         ["memory_bytes"] = MemoryBytes(),
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
         ["commit"] = Git("rev-parse", "--short", "HEAD"),
+        ["load_average"] = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null,
     };
 
     private static string FindRoot()

@@ -27,7 +27,7 @@ internal static class IngestSuite
                 var run = await RunSideAsync(side, input);
                 run["repetition"] = i + 1;
                 runs.Add(run);
-                Console.WriteLine($"  {side,-6} run {i + 1}: {(double)run["seconds"]!:F2} s, {Throughput(run):N0} rows/s, peak RSS {(long)run["peak_rss_bytes"]! / 1e6:F0} MB");
+                Console.WriteLine($"  {side,-6} run {i + 1}: {(double)run["seconds"]!:F2} s, {Throughput(run):N0} rows/s, peak RSS {(long)run["peak_rss_bytes"]! / 1e6:F0} MB{(run["silver_phases"] is { } phases ? $"; silver: {phases}" : string.Empty)}");
             }
         }
 
@@ -60,6 +60,7 @@ internal static class IngestSuite
                 ["csharp_seconds"] = csharp["seconds"]!.DeepClone(),
                 ["csharp_bronze_seconds"] = csharp["bronze_seconds"]!.DeepClone(),
                 ["csharp_silver_seconds"] = csharp["silver_seconds"]!.DeepClone(),
+                ["csharp_silver_phases"] = csharp["silver_phases"]?.DeepClone(),
                 ["duckdb_seconds"] = duckdb["seconds"]!.DeepClone(),
                 ["csharp_peak_rss_bytes"] = runs.Where(r => (string)r["side"]! == "csharp").Max(r => (long)r["peak_rss_bytes"]!),
                 ["duckdb_peak_rss_bytes"] = runs.Where(r => (string)r["side"]! == "duckdb").Max(r => (long)r["peak_rss_bytes"]!),
@@ -127,13 +128,17 @@ internal static class IngestSuite
                 throw new BenchException($"the {side} side failed ({process.ExitCode}): {await error}{await output}");
             }
 
-            foreach (var log in (await error).Split('\n').Where(l => l.Contains(" published ", StringComparison.Ordinal) || l.Contains(" ingested ", StringComparison.Ordinal)))
+            var line = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+            var run = JsonNode.Parse(line)!.AsObject();
+
+            // The silver run logs where its time went: "...; download 40 ms, engine 1200 ms, ...)".
+            var published = (await error).Split('\n').FirstOrDefault(l => l.Contains("Silver published", StringComparison.Ordinal));
+            if (published is not null && published.LastIndexOf("; ", StringComparison.Ordinal) is var at and > 0)
             {
-                Console.WriteLine($"    {log.Trim()}");
+                run["silver_phases"] = published[(at + 2)..].TrimEnd().TrimEnd(')');
             }
 
-            var line = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
-            return JsonNode.Parse(line)!.AsObject();
+            return run;
         }
         finally
         {
