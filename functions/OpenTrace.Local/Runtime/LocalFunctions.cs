@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTrace.Core.Gold;
 using OpenTrace.Functions.Bronze;
 using OpenTrace.Functions.Gold;
+using OpenTrace.Functions.Silver;
 using OpenTrace.Local.Commands;
 using OpenTrace.Hosting;
 using OpenTrace.Hosting.Events;
@@ -13,12 +14,14 @@ namespace OpenTrace.Local.Runtime;
 internal static class LocalFunctions
 {
     public const string BronzePath = "/functions/bronze";
+    public const string SilverPath = "/functions/silver";
     public const string GoldPath = "/functions/gold";
 
     /// <summary>Bucket → the CloudEvent endpoint its finalize events go to (as the Eventarc triggers in terraform/ do).</summary>
     public static IReadOnlyDictionary<string, string> EventRoutes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [LocalHome.BronzeBucket] = BronzePath,
+        [LocalHome.LakeBucket] = SilverPath,
     };
 
     /// <summary>Stages that run on a schedule in the cloud (gold, features, train…), in the order the demo runs them.</summary>
@@ -31,6 +34,7 @@ internal static class LocalFunctions
     public static void Register(IServiceCollection services)
     {
         services.AddFunction<BronzeFunction>();
+        services.AddFunction<SilverFunction>();
         services.AddFunction<GoldFunction>();
     }
 
@@ -39,12 +43,14 @@ internal static class LocalFunctions
     {
         yield return $"{new Uri(baseAddress, "healthz")}  health";
         yield return $"{new Uri(baseAddress, BronzePath.TrimStart('/'))}  bronze function (CloudEvents for bucket '{LocalHome.BronzeBucket}')";
+        yield return $"{new Uri(baseAddress, SilverPath.TrimStart('/'))}  silver function (CloudEvents for bucket '{LocalHome.LakeBucket}'; acts on bronze/)";
         yield return $"{new Uri(baseAddress, GoldPath.TrimStart('/'))}  gold function (POST, as Cloud Scheduler does)";
     }
 
     public static void Map(WebApplication app)
     {
         app.MapCloudEventFunction<BronzeFunction, StorageObjectData>(BronzePath);
+        app.MapCloudEventFunction<SilverFunction, StorageObjectData>(SilverPath);
         app.MapHttpFunction<GoldFunction>(GoldPath);
     }
 }
