@@ -9,6 +9,7 @@ using OpenTrace.Core.Documents;
 using OpenTrace.Core.Gold;
 using OpenTrace.Core.Ops;
 using OpenTrace.Core.Pipelines;
+using OpenTrace.Core.Silver;
 using OpenTrace.Core.Storage;
 using OpenTrace.Core.Warehouse;
 
@@ -24,7 +25,8 @@ public static class ServiceCollectionExtensions
     /// <see cref="PipelineCatalog"/> loaded once from <see cref="OpenTraceOptions.ResolvePipelinesPath"/>,
     /// <see cref="BronzeIngestor"/>, and for gold <see cref="GoldOpsStore"/>, the <see cref="GoldProject"/> loaded once
     /// from the same folder (a model error names its file and line when first resolved) and <see cref="GoldRunner"/>
-    /// exporting to <see cref="OpenTraceOptions.LakeBucket"/>. Needs an <see cref="IWarehouse"/>, an
+    /// exporting to <see cref="OpenTraceOptions.LakeBucket"/>, and silver
+    /// (<see cref="SilverServiceCollectionExtensions.AddOpenTraceSilver"/>). Needs an <see cref="IWarehouse"/>, an
     /// <see cref="IDocumentStore"/>, an <see cref="IObjectStore"/> and logging from elsewhere.
     /// </summary>
     public static IServiceCollection AddOpenTraceCore(this IServiceCollection services, IConfiguration configuration)
@@ -54,6 +56,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OpenTraceOptions>>().Value.LakeBucket,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<GoldRunner>>()));
+        services.AddOpenTraceSilver(configuration);
         return services;
     }
 

@@ -23,7 +23,7 @@ internal sealed class LocalCli : IDisposable
 
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
-        new DemoCommand(), new UpCommand(), new IngestCommand(), new QueryCommand(), new StatusCommand(), new GenerateCommand(), new GoldCommand(), new QaCommand(),
+        new DemoCommand(), new UpCommand(), new IngestCommand(), new QueryCommand(), new StatusCommand(), new GenerateCommand(), new GoldCommand(), new QaCommand(), new ReplayCommand(), new QuarantineCommand(),
     ];
 
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)

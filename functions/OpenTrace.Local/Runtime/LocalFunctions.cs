@@ -10,6 +10,7 @@ using OpenTrace.Functions.Bronze;
 using OpenTrace.Functions.Features;
 using OpenTrace.Functions.Gold;
 using OpenTrace.Functions.Serve;
+using OpenTrace.Functions.Silver;
 using OpenTrace.Functions.Train;
 using OpenTrace.Local.Commands;
 using OpenTrace.Hosting;
@@ -21,6 +22,7 @@ namespace OpenTrace.Local.Runtime;
 internal static class LocalFunctions
 {
     public const string BronzePath = "/functions/bronze";
+    public const string SilverPath = "/functions/silver";
     public const string GoldPath = "/functions/gold";
     public const string FeaturesPath = "/functions/features";
     public const string TrainPath = "/functions/train";
@@ -32,6 +34,7 @@ internal static class LocalFunctions
     public static IReadOnlyDictionary<string, string> EventRoutes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [LocalHome.BronzeBucket] = BronzePath,
+        [LocalHome.LakeBucket] = SilverPath,
     };
 
     /// <summary>Stages that run on a schedule in the cloud (gold, features, train…), in the order the demo runs them.</summary>
@@ -48,6 +51,7 @@ internal static class LocalFunctions
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         services.AddFunction<BronzeFunction>();
+        services.AddFunction<SilverFunction>();
         services.AddFunction<GoldFunction>();
         services.AddFunction<FeaturesFunction>();
         services.AddFunction<TrainFunction>();
@@ -65,6 +69,7 @@ internal static class LocalFunctions
     {
         yield return $"{new Uri(baseAddress, "healthz")}  health";
         yield return $"{new Uri(baseAddress, BronzePath.TrimStart('/'))}  bronze function (CloudEvents for bucket '{LocalHome.BronzeBucket}')";
+        yield return $"{new Uri(baseAddress, SilverPath.TrimStart('/'))}  silver function (CloudEvents for bucket '{LocalHome.LakeBucket}'; acts on bronze/)";
         yield return $"{new Uri(baseAddress, GoldPath.TrimStart('/'))}  gold function (POST, as Cloud Scheduler does)";
         yield return $"{new Uri(baseAddress, FeaturesPath.TrimStart('/'))}  features function (POST, as Cloud Scheduler does)";
         yield return $"{new Uri(baseAddress, TrainPath.TrimStart('/'))}  train function (POST, as Cloud Scheduler does)";
@@ -77,6 +82,7 @@ internal static class LocalFunctions
     public static void Map(WebApplication app)
     {
         app.MapCloudEventFunction<BronzeFunction, StorageObjectData>(BronzePath);
+        app.MapCloudEventFunction<SilverFunction, StorageObjectData>(SilverPath);
         app.MapHttpFunction<GoldFunction>(GoldPath);
         app.MapHttpFunction<FeaturesFunction>(FeaturesPath);
         app.MapHttpFunction<TrainFunction>(TrainPath);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTrace.Core;
+using OpenTrace.Core.Silver;
 using OpenTrace.Embedded;
 using OpenTrace.Embedded.Storage;
 using OpenTrace.Hosting;
@@ -93,6 +94,9 @@ internal sealed class LocalRuntime : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.Services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = options.WarehouseMemoryLimit });
         builder.Services.AddOpenTraceCore(builder.Configuration);
+
+        // On a laptop the PII key is made once and kept in the home folder (the cloud reads it from Secret Manager).
+        builder.Services.AddSingleton(new LocalPiiKeyFile(Path.Combine(home.Path, PiiKey.FileName)));
         LocalFunctions.Register(builder.Services, builder.Configuration);
 
         var app = builder.Build();

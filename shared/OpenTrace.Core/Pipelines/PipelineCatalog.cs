@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using OpenTrace.Core.Contracts;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -9,6 +11,8 @@ namespace OpenTrace.Core.Pipelines;
 /// </summary>
 public sealed class PipelineCatalog
 {
+    private readonly ConcurrentDictionary<TableRoute, DataContract> _loaded = new();
+
     private PipelineCatalog(string root, IReadOnlyList<ContractFile> contracts)
     {
         Root = root;
@@ -59,6 +63,25 @@ public sealed class PipelineCatalog
 
     /// <summary>The contract file for a table, or null when the table has none.</summary>
     public ContractFile? FindContract(TableRoute route) => Contracts.FirstOrDefault(c => c.Route == route);
+
+    /// <summary>
+    /// The parsed contract of a table (read once, then cached), or null when the table has none. Throws
+    /// <see cref="ContractException"/> naming the file, line and field when the contract is wrong.
+    /// </summary>
+    public DataContract? LoadContract(TableRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        if (_loaded.TryGetValue(route, out var cached))
+        {
+            return cached;
+        }
+
+        var file = FindContract(route);
+        return file is null ? null : _loaded.GetOrAdd(route, _ => ContractLoader.Load(file.Path, route));
+    }
+
+    /// <summary>Parses every contract, so that a wrong one stops a host at start instead of failing files later.</summary>
+    public IReadOnlyList<DataContract> LoadAllContracts() => Contracts.Select(c => LoadContract(c.Route)!).ToList();
 
     private static IReadOnlyList<string> ReadMatch(string file)
     {

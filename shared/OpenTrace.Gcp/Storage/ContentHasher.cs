@@ -1,44 +1,7 @@
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Security.Cryptography;
+using OpenTrace.Core.Storage;
 
 namespace OpenTrace.Gcp.Storage;
-
-/// <summary>CRC32C (Castagnoli) over a byte sequence, as Cloud Storage computes it; hardware-accelerated where available.</summary>
-internal struct Crc32C
-{
-    private uint _state;
-    private bool _started;
-
-    public void Append(ReadOnlySpan<byte> data)
-    {
-        var crc = _started ? _state : 0xFFFFFFFFu;
-        _started = true;
-        while (data.Length >= sizeof(ulong))
-        {
-            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
-            data = data[sizeof(ulong)..];
-        }
-
-        foreach (var b in data)
-        {
-            crc = BitOperations.Crc32C(crc, b);
-        }
-
-        _state = crc;
-    }
-
-    /// <summary>The checksum of everything appended so far.</summary>
-    public readonly uint Value => ~(_started ? _state : 0xFFFFFFFFu);
-
-    /// <summary>Base64 of the big-endian checksum, the form in the object resource and <c>x-goog-hash</c>.</summary>
-    public readonly string ToBase64()
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, Value);
-        return Convert.ToBase64String(bytes);
-    }
-}
 
 /// <summary>Computes MD5 and CRC32C together over data read once.</summary>
 internal sealed class ContentHasher : IDisposable

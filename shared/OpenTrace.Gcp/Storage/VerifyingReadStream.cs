@@ -1,3 +1,5 @@
+using OpenTrace.Core.Storage;
+
 namespace OpenTrace.Gcp.Storage;
 
 /// <summary>

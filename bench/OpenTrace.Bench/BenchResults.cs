@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenTrace.Bench;
+
+/// <summary>Writes result files under bench/results and regenerates the summary in BENCHMARKS.md from all of them.</summary>
+internal static class BenchResults
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string Write(string suite, JsonObject result)
+    {
+        Directory.CreateDirectory(BenchEnvironment.ResultsPath);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var path = Path.Combine(BenchEnvironment.ResultsPath, $"{suite}-{stamp}.json");
+        File.WriteAllText(path, result.ToJsonString(Indented) + "\n");
+        return path;
+    }
+
+    /// <summary>Rewrites the <c>## ingest</c> section of BENCHMARKS.md from every recorded ingest result; other sections stay.</summary>
+    public static void UpdateSummary()
+    {
+        var results = Directory.EnumerateFiles(BenchEnvironment.ResultsPath, $"{IngestSuite.Name}-*.json")
+            .Select(path => (Path: path, Json: JsonNode.Parse(File.ReadAllText(path))!.AsObject()))
+            .OrderByDescending(r => (string)r.Json["recorded_at"]!)
+            .ToList();
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        var md = new StringBuilder();
+        AppendIngest(md, results);
+        var file = BenchEnvironment.BenchmarksFile;
+        var existing = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n\nRaw results are in `bench/results/`; the bench is not part of `dotnet test`.\n";
+        File.WriteAllText(file, ReplaceSection(existing, IngestSuite.Name, md.ToString()));
+    }
+
+    /// <summary>Replaces the <c>## name</c> section of a Markdown document (appending it when absent).</summary>
+    private static string ReplaceSection(string document, string name, string section)
+    {
+        var start = document.IndexOf($"\n## {name}\n", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return document.TrimEnd() + "\n\n" + section;
+        }
+
+        var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return document[..(start + 1)] + section + (end < 0 ? string.Empty : "\n" + document[(end + 1)..]);
+    }
+
+    private static void AppendIngest(StringBuilder md, List<(string Path, JsonObject Json)> results)
+    {
+        var latest = results[0].Json;
+        var summary = latest["summary"]!.AsObject();
+        var machine = latest["machine"]!.AsObject();
+        var input = latest["input"]!.AsObject();
+        md.AppendLine("## ingest");
+        md.AppendLine();
+        md.AppendLine("A generated Olist orders CSV with the generator's dirt (0.5% duplicate rows, drifted case and spaces,");
+        md.AppendLine("impossible dates) dropped into the local bronze bucket and taken through the real bronze and silver use cases on the");
+        md.AppendLine("embedded adapters (folder buckets, DuckDB warehouse, SQLite claims): CSV sniffing and parsing, bronze Parquet, the");
+        md.AppendLine("bronze table load, then the silver contract (`pipelines/olist/contracts/orders.yaml`: trim, lower-case, timestamp");
+        md.AppendLine("parsing in America/Sao_Paulo to UTC, rules, quarantine, latest-wins dedupe), silver and quarantine Parquet, the");
+        md.AppendLine("staging load and the MERGE into `silver.olist__orders`, ops records and reconciliation.");
+        md.AppendLine("Against it, in the same run, DuckDB SQL does the same cleaning in one statement from the CSV to Parquet (trim,");
+        md.AppendLine("empty as NULL, lower-case, timestamp parse with the zone, latest-wins dedupe; the orders file has no decimal column,");
+        md.AppendLine("so there is no decimal cast; DuckDB neither checks rules nor loads a table). Each side runs in its own process,");
+        md.AppendLine("alternating, and the median run of each is reported; throughput is input rows per wall-clock second. As in the");
+        md.AppendLine("local runtime, silver starts as soon as the bronze Parquet object is written, while bronze is still loading its table.");
+        md.AppendLine("Target: at least 0.8× DuckDB's throughput, peak RSS under 500 MB.");
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latest ({latest["recorded_at"]}, commit {machine["commit"]}): {machine["cpu"]}, {machine["logical_cores"]} logical cores, {(long)machine["memory_bytes"]! / 1e9:F0} GB, {machine["dotnet"]}, load average {machine["load_average"]} (a shared machine: runs vary)."));
+        md.AppendLine();
+        md.AppendLine("| | C# bronze + silver | DuckDB SQL |");
+        md.AppendLine("|---|---:|---:|");
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| rows | {(long)input["rows"]!:N0} | {(long)input["rows"]!:N0} |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| median wall time | {(double)summary["csharp_seconds"]!:F2} s: bronze done after {(double)summary["csharp_bronze_seconds"]!:F2} s; silver took {(double)summary["csharp_silver_seconds"]!:F2} s from the bronze Parquet | {(double)summary["duckdb_seconds"]!:F2} s |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| throughput | {(double)summary["csharp_rows_per_second"]!:N0} rows/s | {(double)summary["duckdb_rows_per_second"]!:N0} rows/s |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| ratio (C# / DuckDB) | **{(double)summary["ratio"]!:F2}** | 1.00 |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS | {(long)summary["csharp_peak_rss_bytes"]! / 1e6:F0} MB | {(long)summary["duckdb_peak_rss_bytes"]! / 1e6:F0} MB |"));
+        if (summary["csharp_silver_phases"] is { } phases)
+        {
+            md.AppendLine();
+            md.AppendLine($"Silver's time in that run: {phases} (the engine shares the two cores with bronze's table load).");
+        }
+
+        var met = (double)summary["ratio"]! >= 0.8 && (long)summary["csharp_peak_rss_bytes"]! < 500_000_000;
+        md.AppendLine();
+        md.AppendLine($"Target met: {(met ? "yes" : "no")}.");
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]}; the bench process runs with tiered compilation off."));
+        md.AppendLine();
+        md.AppendLine("### History");
+        md.AppendLine();
+        md.AppendLine("| recorded (UTC) | commit | rows | C# rows/s | DuckDB rows/s | ratio | C# peak RSS | result |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+        foreach (var (path, json) in results)
+        {
+            var s = json["summary"]!.AsObject();
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(long)json["input"]!["rows"]!:N0} | {(double)s["csharp_rows_per_second"]!:N0} | {(double)s["duckdb_rows_per_second"]!:N0} | {(double)s["ratio"]!:F2} | {(long)s["csharp_peak_rss_bytes"]! / 1e6:F0} MB | `bench/results/{Path.GetFileName(path)}` |"));
+        }
+    }
+}
