@@ -26,10 +26,18 @@ internal sealed record LocalRuntimeOptions
     public bool WatchBronze { get; init; }
 
     /// <summary>
-    /// DuckDB's memory limit. A laptop shares its memory with other work, and DuckDB's default (80% of RAM) lets a
-    /// large load grow the process by hundreds of MB; it spills to disk past this limit instead.
+    /// DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): their statements are simple
+    /// scans and merges, so a small limit keeps a large load's process small; DuckDB spills to disk past it.
     /// </summary>
-    public string WarehouseMemoryLimit { get; init; } = "96MB";
+    public const string LoadMemoryLimit = "96MB";
+
+    /// <summary>
+    /// DuckDB's memory limit. A laptop shares its memory with other work, and DuckDB's default (80% of RAM) lets a
+    /// large load grow the process by hundreds of MB; it spills to disk past this limit instead. Analytical queries
+    /// (gold models, point-in-time training sets) run many hash joins and aggregates at once, each reserving memory
+    /// per thread, so the default leaves them room.
+    /// </summary>
+    public string WarehouseMemoryLimit { get; init; } = "256MB";
 
     /// <summary>Log at Information instead of Warning.</summary>
     public bool Verbose { get; init; }

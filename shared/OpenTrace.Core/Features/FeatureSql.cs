@@ -128,17 +128,23 @@ public sealed class FeatureSql
             var alias = Column($"m_{group.Name}");
             var used = task.Features.Append(task.Baseline).OfType<TaskFeature>().Where(f => f.Group == group.Name).Select(f => f.Feature).Distinct(StringComparer.Ordinal).ToList();
             var ts = Column(FeatureGroup.EventTimestampColumn);
-            sql.Append($",\n{alias} AS (\n  SELECT l.{key} AS {Column("_key")}, g.{ts} AS {Column("_event_timestamp")}");
+            var createdAt = Column(FeatureGroup.CreatedAtColumn);
+            var eligible = $"g.{Column(group.EntityColumn)} = l.{Column(entity.Column)}\n   AND g.{ts} <= l.{eventTime}\n   AND g.{createdAt} <= l.{eventTime}";
+
+            // Two steps keep the warehouse's memory small: the latest eligible event time per label is a plain
+            // aggregate over the streamed join; only the rows at that time (usually one) are then ranked by write time.
+            var latest = Column($"t_{group.Name}");
+            sql.Append($",\n{latest} AS (\n  SELECT l.{key} AS {Column("_key")}, MAX(g.{ts}) AS {Column("_event_timestamp")}\n")
+                .Append($"  FROM labels AS l\n  JOIN {Table(group.OfflineTable)} AS g\n    ON {eligible}\n  GROUP BY l.{key}\n)");
+            sql.Append($",\n{alias} AS (\n  SELECT t.{Column("_key")}, t.{Column("_event_timestamp")}");
             foreach (var feature in used)
             {
                 sql.Append($", g.{Column(feature)}");
             }
 
-            sql.Append($",\n    ROW_NUMBER() OVER (PARTITION BY l.{key} ORDER BY g.{ts} DESC, g.{Column(FeatureGroup.CreatedAtColumn)} DESC) AS {Column("_recency")}\n")
-                .Append($"  FROM labels AS l\n  JOIN {Table(group.OfflineTable)} AS g\n")
-                .Append($"    ON g.{Column(group.EntityColumn)} = l.{Column(entity.Column)}\n")
-                .Append($"   AND g.{ts} <= l.{eventTime}\n")
-                .Append($"   AND g.{Column(FeatureGroup.CreatedAtColumn)} <= l.{eventTime}\n)");
+            sql.Append($",\n    ROW_NUMBER() OVER (PARTITION BY t.{Column("_key")} ORDER BY g.{createdAt} DESC) AS {Column("_recency")}\n")
+                .Append($"  FROM {latest} AS t\n  JOIN labels AS l ON l.{key} = t.{Column("_key")}\n  JOIN {Table(group.OfflineTable)} AS g\n")
+                .Append($"    ON {eligible}\n   AND g.{ts} = t.{Column("_event_timestamp")}\n)");
             var prefix = group.Name + GroupSeparator;
             select.Append($",\n  CASE WHEN {alias}.{Column("_key")} IS NULL THEN 0 ELSE 1 END AS {Column(prefix + PresentSuffix)}");
             select.Append($",\n  {alias}.{Column("_event_timestamp")} AS {Column(prefix + FeatureGroup.EventTimestampColumn)}");

@@ -38,11 +38,13 @@ public sealed class FeatureSqlTests
         {
             Assert.Contains($"AND g.{q}event_timestamp{q} <= l.{q}purchase_timestamp{q}", sql, StringComparison.Ordinal);
             Assert.Contains($"AND g.{q}created_at{q} <= l.{q}purchase_timestamp{q}", sql, StringComparison.Ordinal);
-            Assert.Contains($"ORDER BY g.{q}event_timestamp{q} DESC, g.{q}created_at{q} DESC", sql, StringComparison.Ordinal);
+            Assert.Contains($"MAX(g.{q}event_timestamp{q}) AS {q}_event_timestamp{q}", sql, StringComparison.Ordinal);
+            Assert.Contains($"ORDER BY g.{q}created_at{q} DESC", sql, StringComparison.Ordinal);
             Assert.Contains($"AS {q}{group.Name}__present{q}", sql, StringComparison.Ordinal);
         }
 
-        Assert.Equal(3, CountOf(sql, $"{q}created_at{q} <= l."));
+        // Both steps (the latest event time, then the rows at it) hold each group to rows written by the event.
+        Assert.Equal(6, CountOf(sql, $"{q}created_at{q} <= l."));
         Assert.Contains($"AS {q}seller__late_rate_smoothed{q}", sql, StringComparison.Ordinal);
     }
 
