@@ -1,4 +1,5 @@
 using OpenTrace.Functions.Bronze;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
-return await FunctionsHost.RunAsync(args, CloudHost.Options());
+return await FunctionsHost.RunAsync(args, GcpFunctionsHost.Options<BronzeFunction>());

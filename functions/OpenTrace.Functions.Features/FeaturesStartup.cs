@@ -13,7 +13,7 @@ namespace OpenTrace.Functions.Features;
 
 /// <summary>
 /// Registers the feature store and the embedding indexer, and loads the feature files when the host starts. The
-/// adapters behind the ports come from the host's composition root (<see cref="CloudHost"/> in the cloud, the local
+/// adapters behind the ports come from the host's composition root (<see cref="OpenTrace.Gcp.GcpFunctionsHost"/> in the cloud, the local
 /// runtime on a laptop).
 /// </summary>
 public sealed class FeaturesStartup : FunctionsStartup

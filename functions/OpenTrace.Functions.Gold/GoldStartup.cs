@@ -10,7 +10,7 @@ namespace OpenTrace.Functions.Gold;
 
 /// <summary>
 /// Registers the gold logic and loads the model files when the host starts. The adapters behind the ports are
-/// registered by the host's composition root (<see cref="CloudHost"/> in the cloud, the local runtime on a laptop).
+/// registered by the host's composition root (<see cref="OpenTrace.Gcp.GcpFunctionsHost"/> in the cloud, the local runtime on a laptop).
 /// </summary>
 public sealed class GoldStartup : FunctionsStartup
 {

@@ -16,7 +16,7 @@ namespace OpenTrace.Functions.Serve;
 
 /// <summary>
 /// Registers the serve API (feature store, promoted models, question answering) and loads the promoted models when
-/// the host starts. The adapters come from the host's composition root (<see cref="CloudHost"/> in the cloud, the local
+/// the host starts. The adapters come from the host's composition root (<see cref="OpenTrace.Gcp.GcpFunctionsHost"/> in the cloud, the local
 /// runtime on a laptop).
 /// </summary>
 public sealed class ServeStartup : FunctionsStartup

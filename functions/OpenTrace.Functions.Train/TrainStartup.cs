@@ -11,7 +11,7 @@ namespace OpenTrace.Functions.Train;
 
 /// <summary>
 /// Registers training (feature catalog, registry, runner). The adapters behind the ports come from the host's
-/// composition root (<see cref="CloudHost"/> in the cloud, the local runtime on a laptop).
+/// composition root (<see cref="OpenTrace.Gcp.GcpFunctionsHost"/> in the cloud, the local runtime on a laptop).
 /// </summary>
 public sealed class TrainStartup : FunctionsStartup
 {

@@ -7,6 +7,7 @@ using OpenTrace.Core.Storage;
 using OpenTrace.Core.Warehouse;
 using OpenTrace.Gcp.BigQuery;
 using OpenTrace.Gcp.Storage;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Bronze.Tests;
@@ -18,7 +19,7 @@ public sealed class CloudHostTests
     {
         string[] settings = ["--GOOGLE_CLOUD_PROJECT=acme-data", "--GOOGLE_CLOUD_REGION=europe-west1"];
 
-        await using var app = FunctionsHost.Build(settings, CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build(settings, GcpFunctionsHost.Options<BronzeFunction>(IPAddress.Loopback, 0));
 
         Assert.NotNull(app.Services.GetRequiredService<BronzeFunction>());
         Assert.NotNull(app.Services.GetRequiredService<BronzeIngestor>());
@@ -36,7 +37,7 @@ public sealed class CloudHostTests
             Assert.Skip("GOOGLE_CLOUD_PROJECT is set in this environment.");
         }
 
-        await using var app = FunctionsHost.Build([], CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build([], GcpFunctionsHost.Options<BronzeFunction>(IPAddress.Loopback, 0));
 
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync(TestContext.Current.CancellationToken));
 

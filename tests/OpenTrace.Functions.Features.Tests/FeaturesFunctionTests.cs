@@ -12,6 +12,7 @@ using OpenTrace.Core.Warehouse;
 using OpenTrace.Functions.Features.Tests.Support;
 using OpenTrace.Gcp.BigQuery;
 using OpenTrace.Gcp.Firestore;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Features.Tests;
@@ -107,7 +108,7 @@ public sealed class FeaturesFunctionTests(OlistFeatureFixture fixture)
     {
         string[] settings = ["--GOOGLE_CLOUD_PROJECT=acme-data", "--GOOGLE_CLOUD_REGION=europe-west1", $"--OpenTrace:PipelinesPath={FeatureWorld.RepositoryPipelines}"];
 
-        await using var app = FunctionsHost.Build(settings, CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build(settings, GcpFunctionsHost.Options<FeaturesFunction>(IPAddress.Loopback, 0));
 
         Assert.NotNull(app.Services.GetRequiredService<FeaturesFunction>());
         Assert.Equal(3, app.Services.GetRequiredService<FeatureCatalog>().Groups.Count);

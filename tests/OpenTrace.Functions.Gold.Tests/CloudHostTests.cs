@@ -7,6 +7,7 @@ using OpenTrace.Core.Storage;
 using OpenTrace.Core.Warehouse;
 using OpenTrace.Gcp.BigQuery;
 using OpenTrace.Gcp.Storage;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Gold.Tests;
@@ -18,7 +19,7 @@ public sealed class CloudHostTests
     {
         string[] settings = ["--GOOGLE_CLOUD_PROJECT=acme-data", "--GOOGLE_CLOUD_REGION=europe-west1"];
 
-        await using var app = FunctionsHost.Build(settings, CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build(settings, GcpFunctionsHost.Options<GoldFunction>(IPAddress.Loopback, 0));
 
         Assert.NotNull(app.Services.GetRequiredService<GoldFunction>());
         Assert.Equal(13, app.Services.GetRequiredService<GoldRunner>().Project.Models.Count);

@@ -9,6 +9,7 @@ using OpenTrace.Core.Training;
 using OpenTrace.Functions.Features.Tests.Support;
 using OpenTrace.Functions.Serve.Tests.Support;
 using OpenTrace.Gcp.Firestore;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Serve.Tests;
@@ -94,7 +95,7 @@ public sealed class ServeLifecycleTests(OlistFeatureFixture fixture)
     {
         string[] settings = ["--GOOGLE_CLOUD_PROJECT=acme-data", "--GOOGLE_CLOUD_REGION=europe-west1", $"--OpenTrace:PipelinesPath={FeatureWorld.RepositoryPipelines}"];
 
-        await using var app = FunctionsHost.Build(settings, CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build(settings, GcpFunctionsHost.Options<ServeFunction>(IPAddress.Loopback, 0));
 
         Assert.NotNull(app.Services.GetRequiredService<ServeFunction>());
         Assert.Equal("acme-data-models", app.Services.GetRequiredService<ModelRegistry>().Bucket);

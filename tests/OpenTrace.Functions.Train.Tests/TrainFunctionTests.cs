@@ -8,6 +8,7 @@ using OpenTrace.Core.Training;
 using OpenTrace.Functions.Features.Tests.Support;
 using OpenTrace.Gcp.Firestore;
 using OpenTrace.Gcp.Storage;
+using OpenTrace.Gcp;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Train.Tests;
@@ -86,7 +87,7 @@ public sealed class TrainFunctionTests(OlistFeatureFixture fixture)
     {
         string[] settings = ["--GOOGLE_CLOUD_PROJECT=acme-data", "--GOOGLE_CLOUD_REGION=europe-west1", $"--OpenTrace:PipelinesPath={FeatureWorld.RepositoryPipelines}"];
 
-        await using var app = FunctionsHost.Build(settings, CloudHost.Options(IPAddress.Loopback, 0));
+        await using var app = FunctionsHost.Build(settings, GcpFunctionsHost.Options<TrainFunction>(IPAddress.Loopback, 0));
 
         Assert.NotNull(app.Services.GetRequiredService<TrainFunction>());
         Assert.Equal("acme-data-models", app.Services.GetRequiredService<ModelRegistry>().Bucket);
