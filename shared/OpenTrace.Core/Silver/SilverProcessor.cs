@@ -251,16 +251,16 @@ public sealed class SilverProcessor(
         await ops.EnsureAsync(cancellationToken);
         run.Mark("ensure tables");
 
-        // Stage, then merge: the staging table is scratch, reloaded by every attempt; the merge is idempotent.
-        var staging = SilverTables.StagingFor(run.Route, run.Name.LineageId);
-        var load = await warehouse.LoadParquetAsync(
-            new LoadRequest(staging, [silverRef], $"{FunctionName}_stage_{run.Name.LineageId}_{run.RunId}", schema with { Id = staging }, WriteMode.Truncate),
+        // Stage, then merge: the staged relation is scratch, made again by every attempt; the merge is idempotent.
+        var stage = await warehouse.StageParquetAsync(
+            new StageRequest(SilverTables.StagingFor(run.Route, run.Name.LineageId), [silverRef], $"{FunctionName}_stage_{run.Name.LineageId}_{run.RunId}", schema),
             cancellationToken);
+        var staging = stage.Relation;
         run.Mark("stage");
-        var staged = file.Counts with { Published = load.RowsLoaded };
+        var staged = file.Counts with { Published = stage.Rows };
         if (!staged.Balanced)
         {
-            await warehouse.ExecuteAsync(SilverSql.DropTable(warehouse.Dialect, staging), cancellationToken: cancellationToken);
+            await warehouse.DropStagedAsync(staging, cancellationToken);
             return await FailReconciliationAsync(run, contract, file, staged, "the warehouse load", cancellationToken);
         }
 
@@ -276,7 +276,7 @@ public sealed class SilverProcessor(
             ? SilverSql.InsertAll(warehouse.Dialect, table, staging, stagedColumns)
             : SilverSql.Merge(warehouse.Dialect, table, staging, stagedColumns, targetColumns, contract.PrimaryKey, contract.OrderBy);
         await warehouse.ExecuteAsync(sql, cancellationToken: cancellationToken);
-        await warehouse.ExecuteAsync(SilverSql.DropTable(warehouse.Dialect, staging), cancellationToken: cancellationToken);
+        await warehouse.DropStagedAsync(staging, cancellationToken);
         run.Mark("merge");
 
         await warehouse.ExecuteAsync(SilverSql.DeleteQuarantine(warehouse.Dialect, OpsLog.Quarantine), lineage, cancellationToken);

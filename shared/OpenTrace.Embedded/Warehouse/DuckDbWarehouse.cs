@@ -153,7 +153,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         }
 
         await EnsureTableAsync(request.Schema with { Id = request.Destination }, cancellationToken);
-        var source = $"read_parquet([{string.Join(", ", files.Select(DuckDbSql.Literal))}], union_by_name = true, hive_partitioning = false)";
+        var source = DuckDbSql.ReadParquet(files);
         return await RunAsync(
             async connection =>
             {
@@ -179,7 +179,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                         await ExecuteNonQueryAsync(connection, $"DELETE FROM {DuckDbSql.Table(request.Destination)}", cancellationToken);
                     }
 
-                    long rows = await ExecuteNonQueryAsync(connection, $"INSERT INTO {DuckDbSql.Table(request.Destination)} BY NAME SELECT * FROM {source}", cancellationToken);
+                    var select = await LoadSelectListAsync(connection, source, request.Destination, cancellationToken);
+                    long rows = await ExecuteNonQueryAsync(connection, $"INSERT INTO {DuckDbSql.Table(request.Destination)} BY NAME SELECT {select} FROM {source}", cancellationToken);
                     await ExecuteNonQueryAsync(connection, $"UPDATE {DuckDbSql.Table(LoadJobs)} SET \"rows\" = $rows WHERE job_id = $job", cancellationToken, ("rows", rows), ("job", request.JobId));
                     await transaction.CommitAsync(cancellationToken);
                     return new LoadResult(request.JobId, rows, AlreadyDone: false);
@@ -197,6 +198,70 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             },
             retryConflicts: true,
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A view over <c>read_parquet</c> in the relation's schema: the statements that read it scan the files directly,
+    /// so a MERGE costs one pass over the files instead of a load into a table and a second pass over that table.
+    /// </remarks>
+    public async Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateSchema(request.Schema with { Id = request.Relation });
+        if (request.Sources.Count == 0)
+        {
+            throw new ArgumentException($"Staging {request.Relation} names no source objects.", nameof(request));
+        }
+
+        var objects = _objects ?? throw new InvalidOperationException("This warehouse was created without an object store, so it cannot resolve Parquet sources.");
+        var source = DuckDbSql.ReadParquet(request.Sources.Select(s => ResolveSource(objects, request.JobId, s)));
+        await EnsureDatasetAsync(request.Relation.Dataset, cancellationToken);
+        var types = await RunAsync(connection => DescribeAsync(connection, source, cancellationToken), retryConflicts: false, cancellationToken);
+        var projection = string.Join(", ", request.Schema.Columns.Select(column =>
+        {
+            var target = DuckDbSql.TypeOf(column, _jsonAvailable);
+            var present = types.Keys.FirstOrDefault(name => string.Equals(name, column.Name, StringComparison.OrdinalIgnoreCase));
+            var value = present is null ? $"CAST(NULL AS {target})" : DuckDbSql.Convert(DuckDbSql.Quote(present), types[present], target);
+            return $"{value} AS {DuckDbSql.Quote(column.Name)}";
+        }));
+        var relation = DuckDbSql.Table(request.Relation);
+        await WithSchemaGateAsync(() => RunAsync(
+            async connection =>
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                if ((await ReadColumnTypesAsync(connection, request.Relation, cancellationToken)).Count > 0 && !await IsViewAsync(connection, request.Relation, cancellationToken))
+                {
+                    await ExecuteNonQueryAsync(connection, $"DROP TABLE {relation}", cancellationToken); // a scratch table under that name, left by an older version
+                }
+
+                await ExecuteNonQueryAsync(connection, $"CREATE OR REPLACE VIEW {relation} AS SELECT {projection} FROM {source}", cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return 0;
+            },
+            retryConflicts: true,
+            cancellationToken), cancellationToken);
+        var rows = await RunAsync(async connection => Convert.ToInt64(await ScalarAsync(connection, $"SELECT count(*) FROM {source}", cancellationToken), System.Globalization.CultureInfo.InvariantCulture), retryConflicts: false, cancellationToken);
+        return new StagedParquet(request.Relation, rows);
+    }
+
+    /// <inheritdoc />
+    public async Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default)
+    {
+        ValidateTableId(relation);
+        await WithSchemaGateAsync(() => RunAsync(
+            async connection =>
+            {
+                if ((await ReadColumnTypesAsync(connection, relation, cancellationToken)).Count == 0)
+                {
+                    return 0;
+                }
+
+                var kind = await IsViewAsync(connection, relation, cancellationToken) ? "VIEW" : "TABLE";
+                return await ExecuteNonQueryAsync(connection, $"DROP {kind} IF EXISTS {DuckDbSql.Table(relation)}", cancellationToken);
+            },
+            retryConflicts: true,
+            cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -416,6 +481,58 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
     private static async Task<bool> JobExistsAsync(DuckDBConnection connection, string jobId, CancellationToken cancellationToken) =>
         await ScalarAsync(connection, $"SELECT count(*) FROM {DuckDbSql.Table(LoadJobs)} WHERE job_id = $job", cancellationToken, ("job", jobId)) is long and > 0;
+
+    /// <summary>
+    /// The select list of a load: every column of the files by name, except that an instant (TIMESTAMP WITH TIME ZONE,
+    /// how Parquet's UTC timestamps read) bound for a TIMESTAMP column is converted by arithmetic instead of a cast that
+    /// looks the session's time zone up for every value (which is UTC here, so the result is the same).
+    /// </summary>
+    private static async Task<string> LoadSelectListAsync(DuckDBConnection connection, string source, TableId destination, CancellationToken cancellationToken)
+    {
+        var types = await DescribeAsync(connection, source, cancellationToken);
+        var target = await ReadColumnTypesAsync(connection, destination, cancellationToken);
+        return string.Join(", ", types.Select(column =>
+        {
+            var name = DuckDbSql.Quote(column.Key);
+            return target.TryGetValue(column.Key, out var targetType) && DuckDbSql.Convert(name, column.Value, targetType) is var value && value != name
+                ? $"{value} AS {name}"
+                : name;
+        }));
+    }
+
+    /// <summary>Column names and DuckDB types of what <paramref name="source"/> returns, in order.</summary>
+    private static async Task<Dictionary<string, string>> DescribeAsync(DuckDBConnection connection, string source, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(connection, $"DESCRIBE SELECT * FROM {source}", []);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var types = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            types[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return types;
+    }
+
+    /// <summary>Column names and DuckDB types of a table or view; empty when there is none.</summary>
+    private static async Task<Dictionary<string, string>> ReadColumnTypesAsync(DuckDBConnection connection, TableId table, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(
+            connection,
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE lower(schema_name) = lower($schema) AND lower(table_name) = lower($table)",
+            [("schema", table.Dataset), ("table", table.Table)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var types = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            types[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return types;
+    }
+
+    private static async Task<bool> IsViewAsync(DuckDBConnection connection, TableId table, CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, "SELECT count(*) FROM duckdb_views() WHERE lower(schema_name) = lower($schema) AND lower(view_name) = lower($table)", cancellationToken, ("schema", table.Dataset), ("table", table.Table)) is long and > 0;
 
     private static async Task<List<ColumnSchema>> ReadColumnsAsync(DuckDBConnection connection, TableId table, CancellationToken cancellationToken)
     {
