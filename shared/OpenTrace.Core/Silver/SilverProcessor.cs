@@ -222,12 +222,8 @@ public sealed class SilverProcessor(
 
     private string Lake => options.Value.LakeBucket;
 
-    private async Task DownloadAsync(Run run, string path, CancellationToken cancellationToken)
-    {
-        await using var source = await store.OpenReadAsync(run.Request.Bucket, run.Request.Name, run.Request.Generation, cancellationToken);
-        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await source.CopyToAsync(target, cancellationToken);
-    }
+    private Task DownloadAsync(Run run, string path, CancellationToken cancellationToken) =>
+        store.DownloadToFileAsync(new ObjectRef(run.Request.Bucket, run.Request.Name, run.Request.Generation), path, cancellationToken);
 
     private async Task<SilverResult> PublishAsync(Run run, DataContract contract, SilverFileResult file, string work, string quarantineName, CancellationToken cancellationToken)
     {
@@ -331,8 +327,7 @@ public sealed class SilverProcessor(
         {
             try
             {
-                await using var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-                var written = await store.UploadAsync(Lake, name, content, new ObjectWriteOptions { IfGenerationMatch = expected, ContentType = ParquetContentType, Metadata = metadata }, cancellationToken);
+                var written = await store.UploadFromFileAsync(Lake, name, localPath, new ObjectWriteOptions { IfGenerationMatch = expected, ContentType = ParquetContentType, Metadata = metadata }, cancellationToken);
                 return written.Ref;
             }
             catch (PreconditionFailedException)
