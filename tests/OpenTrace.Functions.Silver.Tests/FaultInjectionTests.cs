@@ -49,20 +49,49 @@ public sealed class FaultInjectionTests
         Assert.Single(await home.ListAsync("silver/shop/orders/"));
         Assert.Single(await home.ListAsync("quarantine/shop/orders/"));
         Assert.Equal([RunStatus.Failed, RunStatus.Succeeded], (await home.RunsAsync()).Select(r => r.Get<string>("status")));
-        Assert.Empty(await home.QueryAsync($"SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'silver_staging%'"));
+        Assert.Empty(await StagedLeftoversAsync(home));
+    }
+
+    [Fact]
+    public async Task CrashBeforeStaging_PublishesNothing_AndTheRetryCompletes()
+    {
+        var expected = await CleanRunAsync();
+        FaultyWarehouse faulty = null!;
+        await using var home = new SilverHome(Contracts, inner => faulty = new FaultyWarehouse(inner));
+        var bronze = await home.IngestAsync("shop/orders/2024-01.csv", Csv);
+        faulty.CrashBeforeStage = _ => true;
+
+        await Assert.ThrowsAsync<InjectedCrashException>(() => home.DeliverAsync(bronze));
+
+        Assert.Equal(1, faulty.Crashes);
+        Assert.Equal(0, await home.CountAsync(Orders));
+        Assert.Empty(await home.QuarantineAsync());
+
+        await home.DeliverAsync(bronze);
+
+        Assert.Equal(expected.Rows, await BusinessRowsAsync(home));
+        Assert.Equal(expected.Quarantine, await QuarantineRulesAsync(home));
+        Assert.Empty(await StagedLeftoversAsync(home));
     }
 
     [Theory]
-    [InlineData("after the merge, before the staging table is dropped", "DROP TABLE")]
+    [InlineData("after the merge, before the staged files are dropped", null)]
     [InlineData("after the merge, before old quarantine records are cleared", "DELETE FROM \"ops\".\"quarantine\"")]
-    public async Task CrashAfterMerge_RetryDoesNotDuplicateAnything(string when, string statement)
+    public async Task CrashAfterMerge_RetryDoesNotDuplicateAnything(string when, string? statement)
     {
         _ = when;
         var expected = await CleanRunAsync();
         FaultyWarehouse faulty = null!;
         await using var home = new SilverHome(Contracts, inner => faulty = new FaultyWarehouse(inner));
         var bronze = await home.IngestAsync("shop/orders/2024-01.csv", Csv);
-        faulty.CrashBeforeStatement = sql => sql.StartsWith(statement, StringComparison.Ordinal);
+        if (statement is null)
+        {
+            faulty.CrashBeforeDropStaged = _ => true;
+        }
+        else
+        {
+            faulty.CrashBeforeStatement = sql => sql.StartsWith(statement, StringComparison.Ordinal);
+        }
 
         await Assert.ThrowsAsync<InjectedCrashException>(() => home.DeliverAsync(bronze));
         await home.DeliverAsync(bronze);
@@ -89,13 +118,11 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
-    public async Task LoadReportingFewerRowsThanWritten_FailsTheRunAndPublishesNothing()
+    public async Task WarehouseCountingFewerStagedRowsThanWritten_FailsTheRunAndPublishesNothing()
     {
         FaultyWarehouse faulty = null!;
         await using var home = new SilverHome(Contracts, inner => faulty = new FaultyWarehouse(inner));
-        faulty.AlterLoad = (request, result) => request.Destination.Table.StartsWith("silver_staging", StringComparison.Ordinal)
-            ? result with { RowsLoaded = result.RowsLoaded - 1 }
-            : result;
+        faulty.AlterStage = (_, result) => result with { Rows = result.Rows - 1 };
 
         await home.LoadAsync("shop/orders/2024-01.csv", Csv);
 
@@ -103,8 +130,12 @@ public sealed class FaultInjectionTests
         Assert.Equal(RunStatus.Failed, run["status"]);
         Assert.Contains("Reconciliation failed after the warehouse load: read 5 = published 1 + quarantined 2 + duplicates 1 does not hold (off by 1)", run.Get<string>("message"), StringComparison.Ordinal);
         Assert.Equal(0, await home.CountAsync(Orders));
-        Assert.Empty(await home.QueryAsync($"SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'silver_staging%'"));
+        Assert.Empty(await StagedLeftoversAsync(home));
     }
+
+    /// <summary>Staged relations (tables or views) still in the warehouse.</summary>
+    private static async Task<List<WarehouseRow>> StagedLeftoversAsync(SilverHome home) =>
+        await home.QueryAsync("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'silver_staging%' UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'silver_staging%'");
 
     private static async Task<(List<string> Rows, List<string> Quarantine)> CleanRunAsync()
     {

@@ -3,8 +3,9 @@ using OpenTrace.Core.Warehouse;
 namespace OpenTrace.Functions.Silver.Tests;
 
 /// <summary>
-/// The real warehouse with injected faults: a statement or load that matches a predicate throws once, as if the
-/// process died at that point; a load's reported row count can be altered to break reconciliation.
+/// The real warehouse with injected faults: a statement, load, staging or drop that matches a predicate throws once,
+/// as if the process died at that point; a load's or staging's reported row count can be altered to break
+/// reconciliation.
 /// </summary>
 internal sealed class FaultyWarehouse(IWarehouse inner) : IWarehouse
 {
@@ -16,6 +17,15 @@ internal sealed class FaultyWarehouse(IWarehouse inner) : IWarehouse
 
     /// <summary>Rewrites what a load reports (the rows are loaded as they are).</summary>
     public Func<LoadRequest, LoadResult, LoadResult>? AlterLoad { get; set; }
+
+    /// <summary>Staging requests for which this returns true throw once, before anything is staged.</summary>
+    public Func<StageRequest, bool>? CrashBeforeStage { get; set; }
+
+    /// <summary>Rewrites what staging reports (the files are staged as they are).</summary>
+    public Func<StageRequest, StagedParquet, StagedParquet>? AlterStage { get; set; }
+
+    /// <summary>Drops of a staged relation for which this returns true throw once, before the drop.</summary>
+    public Func<TableId, bool>? CrashBeforeDropStaged { get; set; }
 
     public int Crashes { get; private set; }
 
@@ -38,6 +48,31 @@ internal sealed class FaultyWarehouse(IWarehouse inner) : IWarehouse
 
         var result = await inner.LoadParquetAsync(request, cancellationToken);
         return AlterLoad is null ? result : AlterLoad(request, result);
+    }
+
+    public async Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default)
+    {
+        if (CrashBeforeStage?.Invoke(request) == true)
+        {
+            CrashBeforeStage = null;
+            Crashes++;
+            throw new InjectedCrashException($"crash before staging {request.Relation}");
+        }
+
+        var result = await inner.StageParquetAsync(request, cancellationToken);
+        return AlterStage is null ? result : AlterStage(request, result);
+    }
+
+    public Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default)
+    {
+        if (CrashBeforeDropStaged?.Invoke(relation) == true)
+        {
+            CrashBeforeDropStaged = null;
+            Crashes++;
+            throw new InjectedCrashException($"crash before dropping {relation}");
+        }
+
+        return inner.DropStagedAsync(relation, cancellationToken);
     }
 
     public Task AppendRowsAsync(TableId table, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken = default) =>

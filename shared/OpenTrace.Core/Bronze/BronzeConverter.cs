@@ -42,16 +42,26 @@ public static class BronzeConverter
         string? firstIssue = null;
         using (var writer = new BronzeParquetWriter(outputPath, columns, reader.Columns, lineage, metadata))
         {
+            // Parsing and Parquet encoding each keep a core busy: this thread parses into batches, the encoder
+            // thread encodes and compresses them.
+            await using var encoder = new BronzeEncoder(writer);
+            var batch = encoder.Rent();
             while (await reader.ReadAsync(cancellationToken))
             {
-                writer.WriteRow(reader.Values, reader.ExtraFields, reader.RowIssue, reader.RowNumber);
+                reader.AppendTo(batch);
                 if (reader.RowIssue is not null)
                 {
                     flagged++;
                     firstIssue ??= string.Create(CultureInfo.InvariantCulture, $"row {reader.RowNumber}: {reader.RowIssue}");
                 }
+
+                if (batch.IsFull)
+                {
+                    batch = await encoder.SubmitAsync(batch, cancellationToken);
+                }
             }
 
+            await encoder.CompleteAsync(batch, cancellationToken);
             writer.Close();
         }
 

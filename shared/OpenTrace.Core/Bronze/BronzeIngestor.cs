@@ -302,8 +302,7 @@ public sealed class BronzeIngestor(
         };
         try
         {
-            await using var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-            var written = await store.UploadAsync(lake, name, content, writeOptions, cancellationToken);
+            var written = await store.UploadFromFileAsync(lake, name, localPath, writeOptions, cancellationToken);
             return written.Ref;
         }
         catch (PreconditionFailedException)

@@ -28,7 +28,19 @@ public abstract class BronzeRowReader : IAsyncDisposable
     public IReadOnlyList<string> Columns { get; }
 
     /// <summary>The current row's values, one per column; the list is reused for the next row, so copy what you keep.</summary>
-    public IReadOnlyList<string?> Values => _values;
+    public IReadOnlyList<string?> Values
+    {
+        get
+        {
+            if (ValuesPending)
+            {
+                FillValues(_values);
+                ValuesPending = false;
+            }
+
+            return _values;
+        }
+    }
 
     /// <summary>Values of the current row beyond the header, as a JSON array of strings; null when there are none.</summary>
     public string? ExtraFields { get; private protected set; }
@@ -44,6 +56,9 @@ public abstract class BronzeRowReader : IAsyncDisposable
 
     /// <summary>The buffer subclasses fill with the current row.</summary>
     private protected string?[] Current => _values;
+
+    /// <summary>True when the current row's values are still in the parser, to be made strings only if asked for.</summary>
+    private protected bool ValuesPending { get; set; }
 
     /// <summary>The sentence explaining that the file has no data rows, for <see cref="BronzeRules.NoRows"/>.</summary>
     private protected abstract string NoRowsReason { get; }
@@ -75,7 +90,23 @@ public abstract class BronzeRowReader : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Reads the next row into <see cref="Current"/>, <see cref="ExtraFields"/> and <see cref="RowIssue"/>.</summary>
+    /// <summary>Appends the current row, with its issue, extra fields and number, to a batch bound for bronze Parquet.</summary>
+    internal virtual void AppendTo(BronzeRowBatch batch)
+    {
+        foreach (var value in Values)
+        {
+            batch.Add(value);
+        }
+
+        batch.EndRow(ExtraFields, RowIssue, RowNumber);
+    }
+
+    /// <summary>Makes the current row's values strings when <see cref="ValuesPending"/> (readers that set it override this).</summary>
+    private protected virtual void FillValues(string?[] values)
+    {
+    }
+
+    /// <summary>Reads the next row into <see cref="Current"/> (or sets <see cref="ValuesPending"/>), <see cref="ExtraFields"/> and <see cref="RowIssue"/>.</summary>
     private protected abstract ValueTask<bool> ReadRowAsync(CancellationToken cancellationToken);
 
     /// <summary>Releases the source stream and any spooled file.</summary>

@@ -13,6 +13,7 @@ internal sealed class CsvRowReader : BronzeRowReader
     private readonly OpenedContent _content;
     private readonly CsvDataReader _csv;
     private readonly int _width;
+    private int _fields;
 
     private CsvRowReader(string file, OpenedContent content, SourceDescription description, CsvDataReader csv, IReadOnlyList<string> columns)
         : base(file, description, columns)
@@ -69,7 +70,7 @@ internal sealed class CsvRowReader : BronzeRowReader
                     continue; // a blank line is not a row
                 }
 
-                Fill(fields);
+                Describe(fields);
                 return true;
             }
 
@@ -98,10 +99,10 @@ internal sealed class CsvRowReader : BronzeRowReader
     private static string Preview(IReadOnlyList<string> columns) =>
         columns.Count <= 5 ? string.Join(", ", columns) : string.Join(", ", columns.Take(5)) + ", ...";
 
-    private void Fill(int fields)
+    /// <summary>Values as strings, only when someone asks for them: bronze Parquet takes them straight from the parser.</summary>
+    private protected override void FillValues(string?[] values)
     {
-        var values = Current;
-        var shared = Math.Min(fields, _width);
+        var shared = Math.Min(_fields, _width);
         for (var i = 0; i < shared; i++)
         {
             values[i] = _csv.GetString(i);
@@ -111,7 +112,29 @@ internal sealed class CsvRowReader : BronzeRowReader
         {
             values[i] = null;
         }
+    }
 
+    internal override void AppendTo(BronzeRowBatch batch)
+    {
+        var shared = Math.Min(_fields, _width);
+        for (var i = 0; i < shared; i++)
+        {
+            batch.Add(_csv.GetFieldSpan(i));
+        }
+
+        for (var i = shared; i < _width; i++)
+        {
+            batch.AddNull();
+        }
+
+        batch.EndRow(ExtraFields, RowIssue, RowNumber);
+    }
+
+    /// <summary>Notes the row's field count and says whether it fits the header; its values stay in the parser.</summary>
+    private void Describe(int fields)
+    {
+        _fields = fields;
+        ValuesPending = true;
         if (fields == _width)
         {
             ExtraFields = null;

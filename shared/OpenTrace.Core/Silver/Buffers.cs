@@ -65,6 +65,9 @@ internal sealed class ByteArena
     public ByteArray ToByteArray(Utf8Ref value) =>
         new(Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, value.Start), value.Length);
 
+    /// <summary>Forgets the values held, keeping the buffer for the next ones.</summary>
+    public void Reset() => Length = 0;
+
     public void Release()
     {
         _pool.Return(_buffer);

@@ -222,12 +222,8 @@ public sealed class SilverProcessor(
 
     private string Lake => options.Value.LakeBucket;
 
-    private async Task DownloadAsync(Run run, string path, CancellationToken cancellationToken)
-    {
-        await using var source = await store.OpenReadAsync(run.Request.Bucket, run.Request.Name, run.Request.Generation, cancellationToken);
-        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await source.CopyToAsync(target, cancellationToken);
-    }
+    private Task DownloadAsync(Run run, string path, CancellationToken cancellationToken) =>
+        store.DownloadToFileAsync(new ObjectRef(run.Request.Bucket, run.Request.Name, run.Request.Generation), path, cancellationToken);
 
     private async Task<SilverResult> PublishAsync(Run run, DataContract contract, SilverFileResult file, string work, string quarantineName, CancellationToken cancellationToken)
     {
@@ -251,16 +247,16 @@ public sealed class SilverProcessor(
         await ops.EnsureAsync(cancellationToken);
         run.Mark("ensure tables");
 
-        // Stage, then merge: the staging table is scratch, reloaded by every attempt; the merge is idempotent.
-        var staging = SilverTables.StagingFor(run.Route, run.Name.LineageId);
-        var load = await warehouse.LoadParquetAsync(
-            new LoadRequest(staging, [silverRef], $"{FunctionName}_stage_{run.Name.LineageId}_{run.RunId}", schema with { Id = staging }, WriteMode.Truncate),
+        // Stage, then merge: the staged relation is scratch, made again by every attempt; the merge is idempotent.
+        var stage = await warehouse.StageParquetAsync(
+            new StageRequest(SilverTables.StagingFor(run.Route, run.Name.LineageId), [silverRef], $"{FunctionName}_stage_{run.Name.LineageId}_{run.RunId}", schema),
             cancellationToken);
+        var staging = stage.Relation;
         run.Mark("stage");
-        var staged = file.Counts with { Published = load.RowsLoaded };
+        var staged = file.Counts with { Published = stage.Rows };
         if (!staged.Balanced)
         {
-            await warehouse.ExecuteAsync(SilverSql.DropTable(warehouse.Dialect, staging), cancellationToken: cancellationToken);
+            await warehouse.DropStagedAsync(staging, cancellationToken);
             return await FailReconciliationAsync(run, contract, file, staged, "the warehouse load", cancellationToken);
         }
 
@@ -276,7 +272,7 @@ public sealed class SilverProcessor(
             ? SilverSql.InsertAll(warehouse.Dialect, table, staging, stagedColumns)
             : SilverSql.Merge(warehouse.Dialect, table, staging, stagedColumns, targetColumns, contract.PrimaryKey, contract.OrderBy);
         await warehouse.ExecuteAsync(sql, cancellationToken: cancellationToken);
-        await warehouse.ExecuteAsync(SilverSql.DropTable(warehouse.Dialect, staging), cancellationToken: cancellationToken);
+        await warehouse.DropStagedAsync(staging, cancellationToken);
         run.Mark("merge");
 
         await warehouse.ExecuteAsync(SilverSql.DeleteQuarantine(warehouse.Dialect, OpsLog.Quarantine), lineage, cancellationToken);
@@ -331,8 +327,7 @@ public sealed class SilverProcessor(
         {
             try
             {
-                await using var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-                var written = await store.UploadAsync(Lake, name, content, new ObjectWriteOptions { IfGenerationMatch = expected, ContentType = ParquetContentType, Metadata = metadata }, cancellationToken);
+                var written = await store.UploadFromFileAsync(Lake, name, localPath, new ObjectWriteOptions { IfGenerationMatch = expected, ContentType = ParquetContentType, Metadata = metadata }, cancellationToken);
                 return written.Ref;
             }
             catch (PreconditionFailedException)

@@ -89,9 +89,6 @@ public static class SilverSql
     public static string DeleteQuarantine(SqlDialect dialect, TableId quarantine) =>
         $"DELETE FROM {Table(dialect, quarantine)} WHERE {Quote(dialect, "layer")} = 'silver' AND {Quote(dialect, "lineage_id")} = @lineage";
 
-    /// <summary>Drops a table when it exists.</summary>
-    public static string DropTable(SqlDialect dialect, TableId table) => $"DROP TABLE IF EXISTS {Table(dialect, table)}";
-
     /// <summary>
     /// Counts, among one file's rows in <paramref name="child"/> (parameter <c>@lineage</c>) with a value in
     /// <paramref name="column"/>, how many have no match in <paramref name="parent"/>.<paramref name="parentColumn"/>.

@@ -28,6 +28,18 @@ public interface IWarehouse
     /// </summary>
     Task<LoadResult> LoadParquetAsync(LoadRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes Parquet objects readable by SQL as <see cref="StageRequest.Relation"/>, with the columns and types of
+    /// <see cref="StageRequest.Schema"/> (a column the files lack reads as NULL), for the statements that follow: a
+    /// MERGE or an INSERT ... SELECT that reads the files once. DuckDB defines a view over the files, so nothing is
+    /// copied; BigQuery loads them into a scratch table with load job <see cref="StageRequest.JobId"/>. Staging under
+    /// the same name again replaces what was there. Release it with <see cref="DropStagedAsync"/>.
+    /// </summary>
+    Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops what <see cref="StageParquetAsync"/> made under <paramref name="relation"/>; does nothing when it is gone.</summary>
+    Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default);
+
     /// <summary>Appends a small number of rows (operational records). Column names are keys; missing keys are NULL.</summary>
     Task AppendRowsAsync(TableId table, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken = default);
 
@@ -145,6 +157,22 @@ public sealed record LoadRequest(
     string JobId,
     TableSchema Schema,
     WriteMode Mode = WriteMode.Append);
+
+/// <summary>Parquet objects to expose as a relation for the statements that follow.</summary>
+/// <param name="Relation">The name SQL reads them under (a scratch name derived from the input, e.g. in <c>ops</c>).</param>
+/// <param name="Sources">Parquet objects, in order.</param>
+/// <param name="JobId">Deterministic id of the load job, where the warehouse copies the files (BigQuery).</param>
+/// <param name="Schema">The columns and types the relation has.</param>
+public sealed record StageRequest(
+    TableId Relation,
+    IReadOnlyList<Storage.ObjectRef> Sources,
+    string JobId,
+    TableSchema Schema);
+
+/// <summary>Staged Parquet objects.</summary>
+/// <param name="Relation">The name to read them under.</param>
+/// <param name="Rows">Rows in the files, as the warehouse counts them.</param>
+public sealed record StagedParquet(TableId Relation, long Rows);
 
 /// <summary>Outcome of a load.</summary>
 /// <param name="JobId">The job id used.</param>

@@ -19,7 +19,7 @@ namespace OpenTrace.Embedded.Storage;
 /// previous generation; a file dropped by hand keeps the time it was written, bumped past the last generation the
 /// store knew for that name when needed.
 /// </remarks>
-public sealed class FolderObjectStore : IObjectStore
+public sealed class FolderObjectStore : IObjectStore, ILocalObjectFiles
 {
     private const string HiddenFolder = ".opentrace";
     private const int CopyBufferSize = 128 * 1024;
@@ -151,34 +151,83 @@ public sealed class FolderObjectStore : IObjectStore
     /// <inheritdoc />
     public async Task<ObjectInfo> UploadAsync(string bucket, string name, Stream content, ObjectWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ValidateBucket(bucket);
-        ValidateName(name);
         ArgumentNullException.ThrowIfNull(content);
-        options ??= new ObjectWriteOptions();
-        if (options.IfGenerationMatch is < 0)
-        {
-            throw new ArgumentException("IfGenerationMatch must be 0 (absent) or a generation.", nameof(options));
-        }
-
-        var tempFolder = Path.Combine(HiddenPath(bucket), "tmp");
-        Directory.CreateDirectory(tempFolder);
-        var temp = Path.Combine(tempFolder, $"{Guid.NewGuid():N}.tmp");
+        options = CheckWrite(bucket, name, options);
+        var temp = NewTempPath(bucket);
         try
         {
             var (size, md5, crc32c) = await CopyToFileAsync(content, temp, cancellationToken);
-            ObjectInfo written;
-            using (await LockFor(bucket).AcquireAsync(cancellationToken))
-            {
-                written = Commit(bucket, name, temp, options, size, md5, crc32c);
-            }
-
-            RaiseFinalized(written);
-            return written;
+            return await CommitAsync(bucket, name, temp, options, size, md5, crc32c, cancellationToken);
         }
         finally
         {
             TryDelete(temp);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The file is hard-linked into the bucket's temp folder, checksummed and flushed to disk, then committed as an upload is.</remarks>
+    public async Task<ObjectInfo> UploadFileAsync(string bucket, string name, string path, ObjectWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options = CheckWrite(bucket, name, options);
+        var temp = NewTempPath(bucket);
+        if (!NativeFile.TryLink(path, temp))
+        {
+            await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, FileOptions.Asynchronous);
+            return await UploadAsync(bucket, name, content, options, cancellationToken);
+        }
+
+        try
+        {
+            var (size, md5, crc32c) = await ChecksumFileAsync(temp, cancellationToken);
+            return await CommitAsync(bucket, name, temp, options, size, md5, crc32c, cancellationToken);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryLink(ObjectRef source, string path)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ValidateBucket(source.Bucket);
+        ValidateName(source.Name);
+        string file;
+        long size;
+        long writeTicks;
+        var live = ReadLive(source.Bucket, source.Name);
+        if (live is not null && (source.Generation is null || source.Generation == live.Info.Generation))
+        {
+            (file, size, writeTicks) = (LivePath(source.Bucket, source.Name), live.Size, live.WriteTimeTicks);
+        }
+        else if (source.Generation is { } generation && new FileInfo(VersionPath(source.Bucket, source.Name, generation)) is { Exists: true } version)
+        {
+            (file, size, writeTicks) = (version.FullName, version.Length, version.LastWriteTimeUtc.Ticks);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (!NativeFile.TryLink(file, path))
+        {
+            return false;
+        }
+
+        // The name may have been given to a newer generation between the look and the link (a newer file always has
+        // a later write time): keep the link only when it is the file that was looked at.
+        var linked = new FileInfo(path);
+        if (linked.Length == size && linked.LastWriteTimeUtc.Ticks == writeTicks)
+        {
+            return true;
+        }
+
+        TryDelete(path);
+        return false;
     }
 
     /// <inheritdoc />
@@ -368,6 +417,61 @@ public sealed class FolderObjectStore : IObjectStore
                 $"Cannot write {ObjectRef.ToUri(bucket, name)}: a folder store cannot hold an object whose name is a prefix folder of another (a file stands where the folder {Path.GetDirectoryName(livePath)} is needed).",
                 ex);
         }
+    }
+
+    private static ObjectWriteOptions CheckWrite(string bucket, string name, ObjectWriteOptions? options)
+    {
+        ValidateBucket(bucket);
+        ValidateName(name);
+        options ??= new ObjectWriteOptions();
+        if (options.IfGenerationMatch is < 0)
+        {
+            throw new ArgumentException("IfGenerationMatch must be 0 (absent) or a generation.", nameof(options));
+        }
+
+        return options;
+    }
+
+    private string NewTempPath(string bucket)
+    {
+        var tempFolder = Path.Combine(HiddenPath(bucket), "tmp");
+        Directory.CreateDirectory(tempFolder);
+        return Path.Combine(tempFolder, $"{Guid.NewGuid():N}.tmp");
+    }
+
+    private async Task<ObjectInfo> CommitAsync(string bucket, string name, string temp, ObjectWriteOptions options, long size, string md5, string crc32c, CancellationToken cancellationToken)
+    {
+        ObjectInfo written;
+        using (await LockFor(bucket).AcquireAsync(cancellationToken))
+        {
+            written = Commit(bucket, name, temp, options, size, md5, crc32c);
+        }
+
+        RaiseFinalized(written);
+        return written;
+    }
+
+    /// <summary>Checksums a file written elsewhere and makes sure its content is on disk before it is renamed into place.</summary>
+    private static async Task<(long Size, string Md5, string Crc32c)> ChecksumFileAsync(string path, CancellationToken cancellationToken)
+    {
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var crc = new Crc32C();
+        long size = 0;
+        var buffer = new byte[CopyBufferSize];
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                md5.AppendData(buffer, 0, read);
+                crc.Append(buffer.AsSpan(0, read));
+                size += read;
+            }
+
+            file.Flush(flushToDisk: true); // the rename must not reach the disk before the content does
+        }
+
+        return (size, Convert.ToBase64String(md5.GetHashAndReset()), crc.ToBase64());
     }
 
     private static async Task<(long Size, string Md5, string Crc32c)> CopyToFileAsync(Stream content, string path, CancellationToken cancellationToken)

@@ -52,6 +52,13 @@ internal static partial class NativeFile
         return true;
     }
 
+    /// <summary>
+    /// Gives the file <paramref name="existing"/> a second name, <paramref name="link"/> (a hard link; nothing is copied).
+    /// Returns false when that cannot be done: another file system, no hard links, a name that exists, or Windows.
+    /// </summary>
+    public static bool TryLink(string existing, string link) =>
+        !OperatingSystem.IsWindows() && Link(existing, link) == 0;
+
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existingPath, string newPath);
 }

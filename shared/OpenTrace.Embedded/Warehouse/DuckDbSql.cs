@@ -19,6 +19,28 @@ internal static class DuckDbSql
     /// <summary>A single-quoted string literal.</summary>
     public static string Literal(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
 
+    /// <summary><c>read_parquet</c> over local files, matched by column name, without Hive partition columns.</summary>
+    public static string ReadParquet(IEnumerable<string> files) =>
+        $"read_parquet([{string.Join(", ", files.Select(Literal))}], union_by_name = true, hive_partitioning = false)";
+
+    /// <summary>
+    /// <paramref name="expression"/> of DuckDB type <paramref name="from"/> as type <paramref name="to"/>: itself when
+    /// they agree; an instant (TIMESTAMP WITH TIME ZONE) as a TIMESTAMP holding UTC through its epoch microseconds,
+    /// which needs no time zone lookup per value (the warehouse's session zone is UTC, so a cast gives the same); any
+    /// other pair through a cast.
+    /// </summary>
+    public static string Convert(string expression, string from, string to)
+    {
+        if (string.Equals(from, to, StringComparison.OrdinalIgnoreCase))
+        {
+            return expression;
+        }
+
+        return string.Equals(from, "TIMESTAMP WITH TIME ZONE", StringComparison.OrdinalIgnoreCase) && string.Equals(to, "TIMESTAMP", StringComparison.OrdinalIgnoreCase)
+            ? $"CASE WHEN isfinite({expression}) THEN make_timestamp(epoch_us({expression})) ELSE CAST({expression} AS TIMESTAMP) END"
+            : $"CAST({expression} AS {to})";
+    }
+
     /// <summary>The DuckDB type of a column (without NOT NULL).</summary>
     public static string TypeOf(ColumnSchema column, bool jsonAvailable)
     {

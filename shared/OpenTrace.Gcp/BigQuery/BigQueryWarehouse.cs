@@ -69,13 +69,23 @@ public sealed partial class BigQueryWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public async Task EnsureTableAsync(TableSchema schema, CancellationToken cancellationToken = default)
+    public Task EnsureTableAsync(TableSchema schema, CancellationToken cancellationToken = default) =>
+        EnsureTableCoreAsync(schema, expiration: null, cancellationToken);
+
+    /// <summary><see cref="EnsureTableAsync"/>; a table it creates expires after <paramref name="expiration"/> (null: never).</summary>
+    private async Task EnsureTableCoreAsync(TableSchema schema, TimeSpan? expiration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var existing = await GetTableJsonAsync(schema.Id, cancellationToken);
         if (existing is null)
         {
-            var created = await CallAsync(HttpMethod.Post, $"{DatasetUrl(schema.Id.Dataset)}/tables", TableJson(schema), $"creating table {schema.Id}", cancellationToken);
+            var table = TableJson(schema);
+            if (expiration is { } lifetime)
+            {
+                table["expirationTime"] = (DateTimeOffset.UtcNow + lifetime).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            }
+
+            var created = await CallAsync(HttpMethod.Post, $"{DatasetUrl(schema.Id.Dataset)}/tables", table, $"creating table {schema.Id}", cancellationToken);
             if (created.IsSuccess)
             {
                 return;
@@ -131,6 +141,46 @@ public sealed partial class BigQueryWarehouse : IWarehouse
     /// <inheritdoc />
     public async Task<LoadResult> LoadParquetAsync(LoadRequest request, CancellationToken cancellationToken = default)
     {
+        var (rows, alreadyDone) = await RunLoadAsync(request, expiration: null, cancellationToken);
+        return new LoadResult(request.JobId, alreadyDone ? 0 : rows, alreadyDone);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Load-then-merge: a load job (<see cref="StageRequest.JobId"/>) replaces the contents of a scratch table that
+    /// expires after <see cref="StagingExpiry"/>, so one left behind by a crashed run goes away by itself. When the job
+    /// id already ran, the rows it loaded are reported.
+    /// </remarks>
+    public async Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var load = new LoadRequest(request.Relation, request.Sources, request.JobId, request.Schema with { Id = request.Relation }, WriteMode.Truncate);
+        var (rows, _) = await RunLoadAsync(load, StagingExpiry, cancellationToken);
+        return new StagedParquet(request.Relation, rows);
+    }
+
+    /// <inheritdoc />
+    public async Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        CheckName(relation.Dataset, nameof(relation));
+        CheckName(relation.Table, nameof(relation));
+        var result = await CallAsync(HttpMethod.Delete, TableUrl(relation), null, $"deleting table {relation}", cancellationToken);
+        if (!result.IsSuccess && result.Status != HttpStatusCode.NotFound)
+        {
+            throw ToWarehouseException(result.Error!, $"deleting table {relation}");
+        }
+    }
+
+    /// <summary>How long a staged table lives when nobody drops it.</summary>
+    public static TimeSpan StagingExpiry { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Runs the load job and waits for it. Returns the rows it loaded and whether the job id had already run (then the
+    /// rows are those of that earlier run). <paramref name="expiration"/> is given to a table this call creates.
+    /// </summary>
+    private async Task<(long Rows, bool AlreadyDone)> RunLoadAsync(LoadRequest request, TimeSpan? expiration, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Sources.Count == 0)
         {
@@ -143,7 +193,7 @@ public sealed partial class BigQueryWarehouse : IWarehouse
         }
 
         var schema = request.Schema.Id == request.Destination ? request.Schema : request.Schema with { Id = request.Destination };
-        await EnsureTableAsync(schema, cancellationToken);
+        await EnsureTableCoreAsync(schema, expiration, cancellationToken);
 
         var load = new JsonObject
         {
@@ -178,7 +228,7 @@ public sealed partial class BigQueryWarehouse : IWarehouse
                     $"an earlier run of load job {request.JobId} failed, so the job id cannot be reused; fix the cause and load with a new job id");
             }
 
-            return new LoadResult(request.JobId, 0, AlreadyDone: true);
+            return (OutputRows(earlier), true);
         }
 
         var done = await WaitForJobAsync(request.JobId, inserted.ThrowIfFailed(what), what, cancellationToken);
@@ -187,11 +237,13 @@ public sealed partial class BigQueryWarehouse : IWarehouse
             throw ToWarehouseException(error, what);
         }
 
-        var rows = done.TryGetProperty("statistics", out var stats) && stats.TryGetProperty("load", out var l) && l.TryGetProperty("outputRows", out var o)
+        return (OutputRows(done), false);
+    }
+
+    private static long OutputRows(JsonElement job) =>
+        job.TryGetProperty("statistics", out var stats) && stats.TryGetProperty("load", out var l) && l.TryGetProperty("outputRows", out var o)
             ? ParseLong(o)
             : 0;
-        return new LoadResult(request.JobId, rows, AlreadyDone: false);
-    }
 
     /// <summary>
     /// Appends rows with a parameterised <c>INSERT ... VALUES</c> through <c>jobs.query</c>. Unlike streaming inserts

@@ -138,6 +138,10 @@ internal sealed class RowsWarehouse(TableId table, IReadOnlyList<WarehouseRow>? 
 
     public Task<LoadResult> LoadParquetAsync(LoadRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task AppendRowsAsync(TableId table, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<long> ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();

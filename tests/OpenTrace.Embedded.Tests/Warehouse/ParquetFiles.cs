@@ -31,13 +31,13 @@ internal static class ParquetFiles
         }
     }
 
-    /// <summary>Writes an id column and a UTC-adjusted microsecond timestamp column.</summary>
-    public static byte[] Timestamps(params (string Id, DateTime At)[] rows)
+    /// <summary>Writes an id column and a UTC-adjusted microsecond timestamp column (null: no value).</summary>
+    public static byte[] Timestamps(params (string Id, DateTime? At)[] rows)
     {
         var path = Path.Combine(Path.GetTempPath(), $"opentrace-test-{Guid.NewGuid():N}.parquet");
         try
         {
-            using (var writer = new ParquetFileWriter(path, [new Column<string>("id"), new Column<DateTime>("at", LogicalType.Timestamp(isAdjustedToUtc: true, TimeUnit.Micros))]))
+            using (var writer = new ParquetFileWriter(path, [new Column<string>("id"), new Column<DateTime?>("at", LogicalType.Timestamp(isAdjustedToUtc: true, TimeUnit.Micros))]))
             {
                 using var rowGroup = writer.AppendRowGroup();
                 using (var ids = rowGroup.NextColumn().LogicalWriter<string>())
@@ -45,7 +45,7 @@ internal static class ParquetFiles
                     ids.WriteBatch(rows.Select(r => r.Id).ToArray());
                 }
 
-                using (var at = rowGroup.NextColumn().LogicalWriter<DateTime>())
+                using (var at = rowGroup.NextColumn().LogicalWriter<DateTime?>())
                 {
                     at.WriteBatch(rows.Select(r => r.At).ToArray());
                 }

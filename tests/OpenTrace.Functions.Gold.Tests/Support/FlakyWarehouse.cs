@@ -15,6 +15,10 @@ internal sealed class FlakyWarehouse(IWarehouse inner, Func<string, bool> failWh
 
     public Task<LoadResult> LoadParquetAsync(LoadRequest request, CancellationToken cancellationToken = default) => inner.LoadParquetAsync(request, cancellationToken);
 
+    public Task<StagedParquet> StageParquetAsync(StageRequest request, CancellationToken cancellationToken = default) => inner.StageParquetAsync(request, cancellationToken);
+
+    public Task DropStagedAsync(TableId relation, CancellationToken cancellationToken = default) => inner.DropStagedAsync(relation, cancellationToken);
+
     public Task AppendRowsAsync(TableId table, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken = default) =>
         inner.AppendRowsAsync(table, rows, cancellationToken);
 

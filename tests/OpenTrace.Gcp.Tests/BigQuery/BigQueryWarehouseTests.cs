@@ -27,6 +27,12 @@ public sealed class BigQueryWarehouseTests
         "silver_olist__orders_1717236000123456",
         Orders);
 
+    private static readonly StageRequest Stage = new(
+        new TableId("ops", "silver_staging__olist__orders__1717236000123456"),
+        [new ObjectRef("demo-project-lake", "silver/olist/orders/ingest_date=2024-06-01/1717236000123456.parquet", 1717236000123456)],
+        "silver_stage_1717236000123456_0193a1b2c3d4",
+        Orders);
+
     private readonly TestClients _clients = new();
 
     [Fact]
@@ -128,6 +134,46 @@ public sealed class BigQueryWarehouseTests
         Assert.Equal("invalid", e.Reason);
         Assert.Equal(SourceUri, e.Location);
         Assert.Contains("order_purchase_timestamp", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StageParquet_LoadsTheFilesIntoAnExpiringScratchTable_ReplacingItsRows()
+    {
+        var (warehouse, replay) = Create("stage-parquet.json");
+        var before = DateTimeOffset.UtcNow;
+
+        var staged = await warehouse.StageParquetAsync(Stage, TestContext.Current.CancellationToken);
+
+        replay.AssertAllReplayed();
+        Assert.Equal(new StagedParquet(Stage.Relation, 991), staged);
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(replay.Bodies[1]!["expirationTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(expires, before + BigQueryWarehouse.StagingExpiry - TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow + BigQueryWarehouse.StagingExpiry);
+        Assert.Equal("WRITE_TRUNCATE", replay.Bodies[2]!["configuration"]!["load"]!["writeDisposition"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task StageParquet_JobIdThatAlreadyRan_ReportsTheRowsThatRunStaged()
+    {
+        var (warehouse, replay) = Create("stage-parquet-rerun.json");
+
+        var staged = await warehouse.StageParquetAsync(Stage, TestContext.Current.CancellationToken);
+
+        replay.AssertAllReplayed(); // the 409 was not followed by another load
+        Assert.Equal(991, staged.Rows);
+    }
+
+    [Fact]
+    public async Task DropStaged_DeletesTheTable_IgnoresOneThatIsGone_AndSurfacesOtherErrors()
+    {
+        var (warehouse, replay) = Create("drop-staged.json");
+
+        await warehouse.DropStagedAsync(Stage.Relation, TestContext.Current.CancellationToken);
+        await warehouse.DropStagedAsync(Stage.Relation, TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAsync<WarehouseException>(() => warehouse.DropStagedAsync(Stage.Relation, TestContext.Current.CancellationToken));
+
+        replay.AssertAllReplayed();
+        Assert.Equal("accessDenied", e.Reason);
+        Assert.Contains("bigquery.tables.delete", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
