@@ -104,7 +104,7 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
         await using var world = GoldWorld.Create(warehouseFrom: fixture.BuiltWarehouse);
         await using var host = await StartAsync(world);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
-        request.Headers.Add(GoldFunction.SchedulerHeader, "true");
+        request.Headers.Add("X-CloudScheduler", "true");
         request.Headers.UserAgent.ParseAdd("Google-Cloud-Scheduler");
 
         using var response = await host.Client.SendAsync(request, Ct);
