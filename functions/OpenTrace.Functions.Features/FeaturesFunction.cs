@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenTrace.Core;
@@ -23,52 +21,21 @@ public sealed partial class FeaturesFunction(FeatureMaterializer materializer, E
     /// <summary>Largest request body read.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly JobRequestFormat<RequestBody> Format = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Action = "materialise the feature groups",
+        Example = """{"select": "seller"}""",
+        MaxBodyBytes = MaxBodyBytes,
+        QueryParameters = new Dictionary<string, Func<RequestBody, string, RequestBody>>
+        {
+            ["select"] = (body, select) => body with { Select = select },
+        },
     };
 
     /// <inheritdoc />
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => JobRequests.HandleAsync(context, Format, async (body, trigger, cancellationToken) =>
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var cancellationToken = context.RequestAborted;
-        if (!HttpMethods.IsPost(context.Request.Method))
-        {
-            context.Response.Headers.Allow = "POST";
-            await RespondAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = "POST to materialise the feature groups (optional JSON body {\"select\": \"seller\"})." });
-            return;
-        }
-
-        RequestBody body;
-        try
-        {
-            body = await ReadAsync(context.Request, cancellationToken);
-        }
-        catch (BadRequestException ex)
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
-        }
-
-        var trigger = context.Request.Headers.ContainsKey("X-CloudScheduler") ? "scheduler" : "http";
-        FeatureRunResult run;
-        try
-        {
-            run = await materializer.RunAsync(new FeatureRunRequest { Select = body.Select, FullRefresh = body.FullRefresh, Trigger = trigger }, progress: null, cancellationToken);
-        }
-        catch (OpenTraceException ex) when (ex.Rule == "select")
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
-        }
-        catch (WarehouseException ex) when (ex.IsTransient)
-        {
-            throw new TransientException($"The warehouse failed transiently during the features run: {ex.Message}", ex);
-        }
-
+        var run = await materializer.RunAsync(new FeatureRunRequest { Select = body.Select, FullRefresh = body.FullRefresh, Trigger = trigger }, progress: null, cancellationToken);
         LogRun(logger, run.RunId, run.Status, run.Message);
         object? indexed = null;
         var status = run.Status;
@@ -87,7 +54,7 @@ public sealed partial class FeaturesFunction(FeatureMaterializer materializer, E
             }
         }
 
-        await RespondAsync(context, StatusCodes.Status200OK, new
+        return new
         {
             run.RunId,
             Status = status,
@@ -108,52 +75,8 @@ public sealed partial class FeaturesFunction(FeatureMaterializer materializer, E
                 DurationMs = (long)(g.FinishedAt - g.StartedAt).TotalMilliseconds,
             }),
             Embeddings = indexed,
-        });
-    }
-
-    private static async Task<RequestBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw new BadRequestException($"The body is larger than {MaxBodyBytes} bytes.");
-        }
-
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxBodyBytes)
-        {
-            throw new BadRequestException($"The body is larger than {MaxBodyBytes} bytes.");
-        }
-
-        var body = new RequestBody();
-        if (buffer.Length > 0 && !buffer.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
-        {
-            try
-            {
-                body = JsonSerializer.Deserialize<RequestBody>(buffer.ToArray(), Json) ?? body;
-            }
-            catch (JsonException ex)
-            {
-                throw new BadRequestException($"The body is a JSON object with select (string), full_refresh and embeddings (true or false): {ex.Message}");
-            }
-        }
-
-        foreach (var (name, values) in request.Query)
-        {
-            body = name == "select"
-                ? body with { Select = string.Join(',', values.OfType<string>()) }
-                : throw new BadRequestException($"Unknown query parameter '{name}'; use select.");
-        }
-
-        return body;
-    }
-
-    private static async Task RespondAsync(HttpContext context, int status, object body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, body.GetType(), Json, context.RequestAborted);
-    }
+        };
+    });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Features run {RunId} {Status}: {Message}")]
     private static partial void LogRun(ILogger logger, string runId, string status, string message);
@@ -166,6 +89,4 @@ public sealed partial class FeaturesFunction(FeatureMaterializer materializer, E
     /// <param name="FullRefresh">Recompute whole histories.</param>
     /// <param name="Embeddings">Also refresh the embeddings snapshot (default true).</param>
     internal sealed record RequestBody(string? Select = null, bool FullRefresh = false, bool Embeddings = true);
-
-    private sealed class BadRequestException(string message) : Exception(message);
 }

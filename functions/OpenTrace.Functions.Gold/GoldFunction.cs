@@ -1,9 +1,6 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using OpenTrace.Core;
 using OpenTrace.Core.Gold;
-using OpenTrace.Core.Warehouse;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Gold;
@@ -16,67 +13,40 @@ namespace OpenTrace.Functions.Gold;
 /// </summary>
 public sealed partial class GoldFunction(GoldRunner runner, ILogger<GoldFunction> logger) : IHttpFunction
 {
-    /// <summary>Header Cloud Scheduler adds to the requests it sends.</summary>
-    public const string SchedulerHeader = "X-CloudScheduler";
+    /// <summary>Largest request body read.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly JobRequestFormat<RequestBody> Format = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Action = "run gold",
+        Example = """{"select": "model+"}""",
+        MaxBodyBytes = MaxBodyBytes,
+        QueryParameters = new Dictionary<string, Func<RequestBody, string, RequestBody>>
+        {
+            // A select in the body wins over the query's.
+            ["select"] = (body, select) => body.Select is null ? body with { Select = select } : body,
+        },
     };
 
     /// <inheritdoc />
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => JobRequests.HandleAsync(context, Format, async (body, trigger, cancellationToken) =>
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var cancellationToken = context.RequestAborted;
-        if (!HttpMethods.IsPost(context.Request.Method))
+        var request = new GoldRunRequest
         {
-            context.Response.Headers.Allow = "POST";
-            await RespondAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = "POST to run gold (optional JSON body {\"select\": \"model+\"})." });
-            return;
-        }
-
-        GoldRunRequest request;
-        try
-        {
-            request = await GoldRequestReader.ReadAsync(context.Request, cancellationToken) with
-            {
-                Trigger = context.Request.Headers.ContainsKey(SchedulerHeader) ? "scheduler" : "http",
-            };
-        }
-        catch (GoldRequestException ex)
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
-        }
-
-        GoldRunResult result;
-        try
-        {
-            result = await runner.RunAsync(request, progress: null, cancellationToken);
-        }
-        catch (OpenTraceException ex) when (ex.Rule == "select")
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
-        }
-        catch (WarehouseException ex) when (ex.IsTransient)
-        {
-            throw new TransientException($"The warehouse failed transiently during the gold run: {ex.Message}", ex);
-        }
-
+            Select = string.IsNullOrWhiteSpace(body.Select) ? null : body.Select,
+            FullRefresh = body.FullRefresh,
+            Trigger = trigger,
+        };
+        var result = await runner.RunAsync(request, progress: null, cancellationToken);
         LogRun(logger, result.RunId, result.Status, result.Message);
-        await RespondAsync(context, StatusCodes.Status200OK, GoldRunSummary.From(result));
-    }
-
-    private static async Task RespondAsync(HttpContext context, int status, object body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, body.GetType(), Json, context.RequestAborted);
-    }
+        return GoldRunSummary.From(result);
+    });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gold run {RunId} {Status}: {Message}")]
     private static partial void LogRun(ILogger logger, string runId, string status, string message);
+
+    /// <summary>The request body.</summary>
+    /// <param name="Select">Models to run, as on the command line (<c>fct_orders+</c>); null for all.</param>
+    /// <param name="FullRefresh">Rebuild the selected models from scratch.</param>
+    internal sealed record RequestBody(string? Select = null, bool FullRefresh = false);
 }

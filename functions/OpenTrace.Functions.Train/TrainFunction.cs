@@ -1,11 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenTrace.Core;
 using OpenTrace.Core.Ops;
 using OpenTrace.Core.Training;
-using OpenTrace.Core.Warehouse;
 using OpenTrace.Hosting;
 
 namespace OpenTrace.Functions.Train;
@@ -22,61 +19,34 @@ public sealed partial class TrainFunction(TrainRunner runner, ILogger<TrainFunct
     /// <summary>Largest request body read.</summary>
     public const int MaxBodyBytes = 4 * 1024;
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly JobRequestFormat<RequestBody> Format = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Action = "train",
+        Example = """{"task": "late_delivery"}""",
+        MaxBodyBytes = MaxBodyBytes,
+        QueryParameters = new Dictionary<string, Func<RequestBody, string, RequestBody>>
+        {
+            ["task"] = (body, task) => body with { Task = task },
+        },
     };
 
     /// <inheritdoc />
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => JobRequests.HandleAsync(context, Format, async (body, trigger, cancellationToken) =>
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var cancellationToken = context.RequestAborted;
-        if (!HttpMethods.IsPost(context.Request.Method))
-        {
-            context.Response.Headers.Allow = "POST";
-            await RespondAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = "POST to train (optional JSON body {\"task\": \"late_delivery\"})." });
-            return;
-        }
-
-        string? task;
-        try
-        {
-            task = await ReadTaskAsync(context.Request, cancellationToken);
-        }
-        catch (BadRequestException ex)
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
-        }
-
-        var trigger = context.Request.Headers.ContainsKey("X-CloudScheduler") ? "scheduler" : "http";
         TrainRunResult result;
         try
         {
+            var task = string.IsNullOrWhiteSpace(body.Task) ? null : body.Task;
             result = await runner.RunAsync(new TrainRequest { Task = task, Trigger = trigger }, progress: null, cancellationToken);
-        }
-        catch (OpenTraceException ex) when (ex.Rule == "select")
-        {
-            await RespondAsync(context, StatusCodes.Status400BadRequest, new { error = ex.Message });
-            return;
         }
         catch (OpenTraceException ex) when (ex.Rule == "training")
         {
             LogFailed(logger, ex, ex.Message);
-            await RespondAsync(context, StatusCodes.Status200OK, new { Status = RunStatus.Failed, ex.Message });
-            return;
-        }
-        catch (WarehouseException ex) when (ex.IsTransient)
-        {
-            throw new TransientException($"The warehouse failed transiently during training: {ex.Message}", ex);
+            return new { Status = RunStatus.Failed, ex.Message };
         }
 
         LogRun(logger, result.RunId, result.Message);
-        await RespondAsync(context, StatusCodes.Status200OK, new
+        return new
         {
             result.RunId,
             result.Status,
@@ -98,47 +68,8 @@ public sealed partial class TrainFunction(TrainRunner runner, ILogger<TrainFunct
                 TrainingSet = new { t.Card.Lineage.Rows, t.Card.Lineage.ContentHash, t.Card.Lineage.FirstEvent, t.Card.Lineage.LastEvent },
                 DurationMs = (long)t.Duration.TotalMilliseconds,
             }),
-        });
-    }
-
-    private static async Task<string?> ReadTaskAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var limited = request.ContentLength is > MaxBodyBytes ? throw new BadRequestException($"The body is larger than {MaxBodyBytes} bytes.") : request.Body;
-        await limited.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxBodyBytes)
-        {
-            throw new BadRequestException($"The body is larger than {MaxBodyBytes} bytes.");
-        }
-
-        string? task = null;
-        var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-        if (!string.IsNullOrWhiteSpace(text))
-        {
-            try
-            {
-                task = JsonSerializer.Deserialize<RequestBody>(text, Json)?.Task;
-            }
-            catch (JsonException ex)
-            {
-                throw new BadRequestException($"The body is a JSON object with an optional task (string): {ex.Message}");
-            }
-        }
-
-        foreach (var (name, values) in request.Query)
-        {
-            task = name == "task" ? values.ToString() : throw new BadRequestException($"Unknown query parameter '{name}'; use task.");
-        }
-
-        return string.IsNullOrWhiteSpace(task) ? null : task;
-    }
-
-    private static async Task RespondAsync(HttpContext context, int status, object body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, body.GetType(), Json, context.RequestAborted);
-    }
+        };
+    });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Train run {RunId}: {Message}")]
     private static partial void LogRun(ILogger logger, string runId, string message);
@@ -149,6 +80,4 @@ public sealed partial class TrainFunction(TrainRunner runner, ILogger<TrainFunct
     /// <summary>The request body.</summary>
     /// <param name="Task">The task to train; null for all.</param>
     internal sealed record RequestBody(string? Task = null);
-
-    private sealed class BadRequestException(string message) : Exception(message);
 }

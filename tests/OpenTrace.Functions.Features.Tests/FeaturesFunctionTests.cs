@@ -14,6 +14,7 @@ using OpenTrace.Gcp.BigQuery;
 using OpenTrace.Gcp.Firestore;
 using OpenTrace.Gcp;
 using OpenTrace.Hosting;
+using OpenTrace.Testing;
 
 namespace OpenTrace.Functions.Features.Tests;
 

@@ -1,14 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTrace.Core;
 using OpenTrace.Core.Gold;
 using OpenTrace.Core.Storage;
 using OpenTrace.Core.Warehouse;
 using OpenTrace.Functions.Gold.Tests.Support;
-using OpenTrace.Hosting;
+using OpenTrace.Testing;
 
 namespace OpenTrace.Functions.Gold.Tests;
 
@@ -104,7 +103,7 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
         await using var world = GoldWorld.Create(warehouseFrom: fixture.BuiltWarehouse);
         await using var host = await StartAsync(world);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
-        request.Headers.Add(GoldFunction.SchedulerHeader, "true");
+        request.Headers.Add("X-CloudScheduler", "true");
         request.Headers.UserAgent.ParseAdd("Google-Cloud-Scheduler");
 
         using var response = await host.Client.SendAsync(request, Ct);
@@ -144,47 +143,13 @@ public sealed class GoldFunctionTests(OlistGoldFixture fixture)
         Assert.Contains("ref('dim_state') names a model that does not exist (did you mean 'dim_states'?)", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<Host> StartAsync(GoldWorld world, IWarehouse? warehouse = null)
-    {
-        var app = FunctionsHost.Build(
-            [
-                $"--OpenTrace:LakeBucket={GoldWorld.LakeBucket}",
-                $"--OpenTrace:PipelinesPath={world.Pipelines}",
-            ],
-            new FunctionsHostOptions
+    private static Task<FunctionHost> StartAsync(GoldWorld world, IWarehouse? warehouse = null) =>
+        FunctionHost.StartAsync(
+            typeof(GoldFunction),
+            [$"--OpenTrace:LakeBucket={GoldWorld.LakeBucket}", $"--OpenTrace:PipelinesPath={world.Pipelines}"],
+            services =>
             {
-                FunctionType = typeof(GoldFunction),
-                Address = IPAddress.Loopback,
-                Port = 0,
-                LogFormat = FunctionsLogFormat.Plain,
-                ConfigureBuilder = builder =>
-                {
-                    builder.Services.AddSingleton(warehouse ?? world.Warehouse);
-                    builder.Services.AddSingleton<IObjectStore>(world.Objects);
-                },
+                services.AddSingleton(warehouse ?? world.Warehouse);
+                services.AddSingleton<IObjectStore>(world.Objects);
             });
-        try
-        {
-            await app.StartAsync(Ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        return new Host(app);
-    }
-
-    private sealed class Host(WebApplication app) : IAsyncDisposable
-    {
-        public HttpClient Client { get; } = new() { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromMinutes(2) };
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-        }
-    }
 }

@@ -11,6 +11,7 @@ using OpenTrace.Functions.Serve.Tests.Support;
 using OpenTrace.Gcp.Firestore;
 using OpenTrace.Gcp;
 using OpenTrace.Hosting;
+using OpenTrace.Testing;
 
 namespace OpenTrace.Functions.Serve.Tests;
 

@@ -10,6 +10,7 @@ using OpenTrace.Gcp.Firestore;
 using OpenTrace.Gcp.Storage;
 using OpenTrace.Gcp;
 using OpenTrace.Hosting;
+using OpenTrace.Testing;
 
 namespace OpenTrace.Functions.Train.Tests;
 

@@ -1,6 +1,7 @@
 using OpenTrace.Core.Features;
 using OpenTrace.Core.Retrieval;
 using OpenTrace.Functions.Features.Tests.Support;
+using OpenTrace.Testing;
 
 namespace OpenTrace.Functions.Serve.Tests.Support;
 
