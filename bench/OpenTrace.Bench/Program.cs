@@ -3,12 +3,16 @@ using OpenTrace.Bench;
 // dotnet run -c Release --project bench/OpenTrace.Bench -- <suite> [options]
 //   ingest [--rows N] [--repeat N] [--seed N]   CSV -> bronze -> silver on the embedded adapters, against DuckDB SQL
 //   side <name> ...                             internal: one measured side, run in its own process
+//   search [--sizes 100000,1000000] [--queries 200] [--dimensions 384] [--top-k 10] [--seed 42]
+//   serve [--home DIR] [--scale 0.05] [--connections 8] [--seconds 5] [--rounds 3]
 try
 {
     return args.FirstOrDefault() switch
     {
         "ingest" => await IngestSuite.RunAsync(BenchArguments.Parse(args.Skip(1))),
         "side" => await Sides.RunAsync(args.Skip(1).ToArray()),
+        SearchSuite.Name => await SuiteRuntime.Search.RunAsync(args, () => SearchSuite.RunAsync(SearchArguments.Parse(args.Skip(1)), Console.Out)),
+        ServeSuite.Name => await SuiteRuntime.Serve.RunAsync(args, () => ServeSuite.RunAsync(ServeArguments.Parse(args.Skip(1)), Console.Out)),
         _ => Usage(),
     };
 }
@@ -26,6 +30,13 @@ static int Usage()
     Console.Error.WriteLine("  ingest [--rows 1000000] [--repeat 3] [--seed 42]");
     Console.Error.WriteLine("      an Olist orders CSV through bronze + silver on the embedded adapters, against DuckDB SQL doing the");
     Console.Error.WriteLine("      same cleaning from CSV to Parquet; each side runs in its own process, alternating, median reported.");
+    Console.Error.WriteLine("  search [--sizes 100000,1000000] [--queries 200] [--dimensions 384] [--top-k 10] [--seed 42]");
+    Console.Error.WriteLine("      exact top-k vector search (VectorIndex), one thread, against the memory-bandwidth bound measured in the same run.");
+    Console.Error.WriteLine("  serve [--home DIR] [--scale 0.05] [--connections 8] [--seconds 5] [--rounds 3]");
+    Console.Error.WriteLine("      GET /v1/features/{group}/{id} and POST /v1/predict on the serve function over the embedded adapters, and a");
+    Console.Error.WriteLine("      bare Kestrel endpoint returning a constant, under one closed-loop load generator in alternating rounds.");
+    Console.Error.WriteLine("      --home: a local home with features and a promoted model (e.g. after 'opentrace demo'); without it one is");
+    Console.Error.WriteLine("      built at --scale from generated data.");
     Console.Error.WriteLine();
     Console.Error.WriteLine("Results go to bench/results/<suite>-<utc time>.json and the summary table in BENCHMARKS.md.");
     return 2;

@@ -2,17 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace OpenTrace.Bench.Serve;
+namespace OpenTrace.Bench;
 
-/// <summary>Rewrites the <c>## serve</c> section of BENCHMARKS.md from every recorded serve result; other sections stay.</summary>
-internal static class BenchmarksFile
+/// <summary>The <c>## serve</c> section of BENCHMARKS.md, from every recorded serve result.</summary>
+internal static class ServeSummary
 {
-    public static void UpdateServeSection(string repositoryRoot, string resultsFolder)
+    /// <summary>Renders the section from <paramref name="runs"/>, newest first.</summary>
+    public static string Render(IReadOnlyList<(string Path, JsonObject Json)> runs)
     {
-        var runs = Directory.EnumerateFiles(resultsFolder, $"{ServeSuite.Name}-*.json")
-            .Select(p => (Path: p, Json: JsonNode.Parse(File.ReadAllText(p))!.AsObject()))
-            .OrderByDescending(r => (string)r.Json["recorded_at"]!)
-            .ToList();
         var latest = runs[0].Json;
         var machine = latest["machine"]!.AsObject();
         var settings = latest["settings"]!.AsObject();
@@ -54,20 +51,6 @@ internal static class BenchmarksFile
                 $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(double)json["bare"]!["requests_per_second"]!:N0} | {(double)json["features"]!["requests_per_second"]!:N0} | {(double)json["features"]!["p99_ms"]!:F3} ms | {(double)json["features_over_bare"]!:P0} | {(double)json["predict"]!["requests_per_second"]!:N0} | {(double)json["predict"]!["p99_ms"]!:F3} ms | `bench/results/{Path.GetFileName(path)}` |"));
         }
 
-        var file = Path.Combine(repositoryRoot, "BENCHMARKS.md");
-        var existing = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n\nRaw results are in `bench/results/`; the bench is not part of `dotnet test`.\n";
-        File.WriteAllText(file, ReplaceSection(existing, md.ToString()));
-    }
-
-    private static string ReplaceSection(string document, string section)
-    {
-        var start = document.IndexOf("\n## serve\n", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return document.TrimEnd() + "\n\n" + section;
-        }
-
-        var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        return document[..(start + 1)] + section + (end < 0 ? string.Empty : "\n" + document[(end + 1)..]);
+        return md.ToString();
     }
 }

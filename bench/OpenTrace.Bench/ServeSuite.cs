@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,7 +23,7 @@ using OpenTrace.Functions.Gold.Tests.Support;
 using OpenTrace.Functions.Serve;
 using OpenTrace.Hosting;
 
-namespace OpenTrace.Bench.Serve;
+namespace OpenTrace.Bench;
 
 /// <summary>Options of the serve suite.</summary>
 internal sealed record ServeArguments(string? Home, double Scale, int Connections, int Seconds, int Rounds)
@@ -37,14 +36,14 @@ internal sealed record ServeArguments(string? Home, double Scale, int Connection
         int connections = 8, seconds = 5, rounds = 3;
         for (var i = 0; i < list.Count; i += 2)
         {
-            var value = i + 1 < list.Count ? list[i + 1] : throw new ArgumentException($"{list[i]} needs a value.");
+            var value = i + 1 < list.Count ? list[i + 1] : throw new BenchException($"{list[i]} needs a value.");
             switch (list[i])
             {
                 case "--home":
                     home = Path.GetFullPath(value);
                     break;
                 case "--scale":
-                    scale = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new ArgumentException($"--scale must be a positive number, got '{value}'.");
+                    scale = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new BenchException($"--scale must be a positive number, got '{value}'.");
                     break;
                 case "--connections":
                     connections = Int(list[i], value);
@@ -56,7 +55,7 @@ internal sealed record ServeArguments(string? Home, double Scale, int Connection
                     rounds = Int(list[i], value);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {list[i]}.");
+                    throw new BenchException($"Unknown option {list[i]}.");
             }
         }
 
@@ -66,7 +65,7 @@ internal sealed record ServeArguments(string? Home, double Scale, int Connection
     private static int Int(string option, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1
             ? n
-            : throw new ArgumentException($"{option} must be a whole number of at least 1, got '{value}'.");
+            : throw new BenchException($"{option} must be a whole number of at least 1, got '{value}'.");
 }
 
 /// <summary>
@@ -118,7 +117,7 @@ internal static class ServeSuite
                 var warm = await load.RunAsync(request, args.Connections, TimeSpan.FromSeconds(2));
                 if (warm.Errors > 0)
                 {
-                    throw new ArgumentException($"{name}: {warm.Errors} of {warm.Requests} warm-up requests were not answered 200; is the home complete (features and a promoted model)?");
+                    throw new BenchException($"{name}: {warm.Errors} of {warm.Requests} warm-up requests were not answered 200; is the home complete (features and a promoted model)?");
                 }
             }
 
@@ -136,10 +135,11 @@ internal static class ServeSuite
             }
 
             var json = Result(args, started, rounds, lookups.Count, orders.Count);
-            var path = Write(json);
+            var path = BenchResults.Write(Name, json);
+            BenchResults.UpdateSection(Name, ServeSummary.Render);
             output.WriteLine();
             output.WriteLine(Summary(json));
-            output.WriteLine($"Wrote {Path.GetRelativePath(RepositoryRoot, path)}; updated BENCHMARKS.md.");
+            output.WriteLine($"Wrote {Path.GetRelativePath(BenchEnvironment.RepositoryRoot, path)}; updated BENCHMARKS.md.");
             return (bool)json["targets_met"]! ? 0 : 1;
         }
         finally
@@ -310,8 +310,9 @@ internal static class ServeSuite
         {
             ["suite"] = Name,
             ["recorded_at"] = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["command"] = $"dotnet run -c Release --project bench/OpenTrace.Bench.Serve -- serve {(args.Home is null ? string.Create(CultureInfo.InvariantCulture, $"--scale {args.Scale}") : "--home <home>")} --connections {args.Connections} --seconds {args.Seconds} --rounds {args.Rounds}",
-            ["machine"] = Machine(),
+            ["command"] = $"dotnet run -c Release --project bench/OpenTrace.Bench -- serve {(args.Home is null ? string.Create(CultureInfo.InvariantCulture, $"--scale {args.Scale}") : "--home <home>")} --connections {args.Connections} --seconds {args.Seconds} --rounds {args.Rounds}",
+            ["machine"] = JsonSerializer.SerializeToNode(BenchEnvironment.Machine()),
+            ["runtime"] = SuiteRuntime.Current,
             ["settings"] = new JsonObject
             {
                 ["connections"] = args.Connections,
@@ -362,71 +363,5 @@ internal static class ServeSuite
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static JsonObject Machine() => new()
-    {
-        ["cpu"] = ReadFirst("/proc/cpuinfo", "model name")?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString(),
-        ["logical_cores"] = Environment.ProcessorCount,
-        ["os"] = RuntimeInformation.OSDescription,
-        ["dotnet"] = RuntimeInformation.FrameworkDescription,
-        ["commit"] = Git("rev-parse --short HEAD"),
-        ["load_average"] = ReadFirst("/proc/loadavg", string.Empty)?.Split(' ')[0],
-    };
-
-    private static string? ReadFirst(string file, string prefix)
-    {
-        try
-        {
-            return File.ReadLines(file).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static string Git(string arguments)
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, WorkingDirectory = RepositoryRoot })!;
-            var text = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return text;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string RepositoryRoot { get; } = FindRoot();
-
-    private static string PipelinesPath => Path.Combine(RepositoryRoot, "pipelines");
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "OpenTrace.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new ArgumentException("Run the bench from inside the repository (no OpenTrace.sln found above the current folder).");
-    }
-
-    private static string Write(JsonObject json)
-    {
-        var results = Path.Combine(RepositoryRoot, "bench", "results");
-        Directory.CreateDirectory(results);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var path = Path.Combine(results, $"{Name}-{stamp}.json");
-        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        BenchmarksFile.UpdateServeSection(RepositoryRoot, results);
-        return path;
-    }
+    private static string PipelinesPath => BenchEnvironment.PipelinesPath;
 }
