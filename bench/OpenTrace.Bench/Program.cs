@@ -33,10 +33,10 @@ static int Usage()
     Console.Error.WriteLine("  search [--sizes 100000,1000000] [--queries 200] [--dimensions 384] [--top-k 10] [--seed 42]");
     Console.Error.WriteLine("      exact top-k vector search (VectorIndex), one thread, against the memory-bandwidth bound measured in the same run.");
     Console.Error.WriteLine("  serve [--home DIR] [--scale 0.05] [--connections 8] [--seconds 5] [--rounds 3]");
-    Console.Error.WriteLine("      GET /v1/features/{group}/{id} and POST /v1/predict on the serve function over the embedded adapters, and a");
-    Console.Error.WriteLine("      bare Kestrel endpoint returning a constant, under one closed-loop load generator in alternating rounds.");
-    Console.Error.WriteLine("      --home: a local home with features and a promoted model (e.g. after 'opentrace demo'); without it one is");
-    Console.Error.WriteLine("      built at --scale from generated data.");
+    Console.Error.WriteLine("      GET /v1/features/{group}/{id}, POST /v1/predict and POST /v1/qa on the serve function over the embedded adapters,");
+    Console.Error.WriteLine("      and a bare Kestrel endpoint returning a constant, under one closed-loop load generator in alternating rounds;");
+    Console.Error.WriteLine("      /v1/qa also on one connection, and every answer checked for a citation. --home: a local home with features,");
+    Console.Error.WriteLine("      a promoted model and an embeddings snapshot (e.g. after 'opentrace demo'); without it one is built at --scale.");
     Console.Error.WriteLine();
     Console.Error.WriteLine("Results go to bench/results/<suite>-<utc time>.json and the summary table in BENCHMARKS.md.");
     return 2;
