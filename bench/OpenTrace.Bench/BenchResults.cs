@@ -38,6 +38,26 @@ internal static class BenchResults
         File.WriteAllText(file, ReplaceSection(existing, IngestSuite.Name, md.ToString()));
     }
 
+    /// <summary>
+    /// Rewrites the <c>## suite</c> section of BENCHMARKS.md with what <paramref name="render"/> makes of every recorded
+    /// result of the suite, newest first; other sections stay.
+    /// </summary>
+    public static void UpdateSection(string suite, Func<IReadOnlyList<(string Path, JsonObject Json)>, string> render)
+    {
+        var results = Directory.EnumerateFiles(BenchEnvironment.ResultsPath, $"{suite}-*.json")
+            .Select(path => (Path: path, Json: JsonNode.Parse(File.ReadAllText(path))!.AsObject()))
+            .OrderByDescending(r => (string)r.Json["recorded_at"]!)
+            .ToList();
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        var file = BenchEnvironment.BenchmarksFile;
+        var existing = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n\nRaw results are in `bench/results/`; the bench is not part of `dotnet test`.\n";
+        File.WriteAllText(file, ReplaceSection(existing, suite, render(results)));
+    }
+
     /// <summary>Replaces the <c>## name</c> section of a Markdown document (appending it when absent).</summary>
     private static string ReplaceSection(string document, string name, string section)
     {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace OpenTrace.Bench.Serve;
+namespace OpenTrace.Bench;
 
 /// <summary>What one load phase measured.</summary>
 /// <param name="Requests">Requests completed.</param>

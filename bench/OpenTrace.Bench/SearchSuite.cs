@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenTrace.Core.Retrieval;
 
-namespace OpenTrace.Bench.Search;
+namespace OpenTrace.Bench;
 
 /// <summary>Options of the search suite.</summary>
 internal sealed record SearchArguments(IReadOnlyList<int> Sizes, int Queries, int Dimensions, int TopK, int Seed)
@@ -19,7 +18,7 @@ internal sealed record SearchArguments(IReadOnlyList<int> Sizes, int Queries, in
         int queries = 200, dimensions = 384, topK = 10, seed = 42;
         for (var i = 0; i < list.Count; i += 2)
         {
-            var value = i + 1 < list.Count ? list[i + 1] : throw new ArgumentException($"{list[i]} needs a value.");
+            var value = i + 1 < list.Count ? list[i + 1] : throw new BenchException($"{list[i]} needs a value.");
             switch (list[i])
             {
                 case "--sizes":
@@ -38,7 +37,7 @@ internal sealed record SearchArguments(IReadOnlyList<int> Sizes, int Queries, in
                     seed = Int(list[i], value, 0);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {list[i]}.");
+                    throw new BenchException($"Unknown option {list[i]}.");
             }
         }
 
@@ -48,7 +47,7 @@ internal sealed record SearchArguments(IReadOnlyList<int> Sizes, int Queries, in
     private static int Int(string option, string value, int min) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
             ? n
-            : throw new ArgumentException($"{option} must be a whole number of at least {min}, got '{value}'.");
+            : throw new BenchException($"{option} must be a whole number of at least {min}, got '{value}'.");
 }
 
 /// <summary>
@@ -89,15 +88,17 @@ internal static class SearchSuite
         {
             ["suite"] = Name,
             ["recorded_at"] = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["command"] = $"dotnet run -c Release --project bench/OpenTrace.Bench.Search -- search --sizes {string.Join(',', args.Sizes)} --queries {args.Queries} --dimensions {args.Dimensions} --seed {args.Seed}",
+            ["command"] = $"dotnet run -c Release --project bench/OpenTrace.Bench -- search --sizes {string.Join(',', args.Sizes)} --queries {args.Queries} --dimensions {args.Dimensions} --seed {args.Seed}",
             ["machine"] = Machine(),
+            ["runtime"] = SuiteRuntime.Current,
             ["settings"] = new JsonObject { ["dimensions"] = args.Dimensions, ["top_k"] = args.TopK, ["queries_per_round"] = args.Queries, ["rounds"] = Rounds, ["threads"] = 1, ["bandwidth_array_bytes"] = BandwidthArrayBytes },
             ["sizes"] = sizes,
             ["target"] = $"p90 at 100,000 vectors within {Target.ToString(CultureInfo.InvariantCulture)}x of the bandwidth bound",
             ["target_met"] = ok,
         };
-        var path = Write(json);
-        output.WriteLine($"Wrote {Path.GetRelativePath(RepositoryRoot, path)}; updated BENCHMARKS.md.");
+        var path = BenchResults.Write(Name, json);
+        BenchResults.UpdateSection(Name, Summary);
+        output.WriteLine($"Wrote {Path.GetRelativePath(BenchEnvironment.RepositoryRoot, path)}; updated BENCHMARKS.md.");
         await Task.CompletedTask;
         return 0;
     }
@@ -192,94 +193,17 @@ internal static class SearchSuite
 
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static JsonObject Machine() => new()
+    /// <summary>The machine as every suite describes it, plus the SIMD widths the dot products use.</summary>
+    private static JsonObject Machine()
     {
-        ["cpu"] = Cpu(),
-        ["logical_cores"] = Environment.ProcessorCount,
-        ["memory_bytes"] = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
-        ["os"] = RuntimeInformation.OSDescription,
-        ["dotnet"] = RuntimeInformation.FrameworkDescription,
-        ["simd"] = $"Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}",
-        ["commit"] = Commit(),
-        ["load_average"] = LoadAverage(),
-    };
-
-    private static string Cpu()
-    {
-        try
-        {
-            var model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return model?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
+        var machine = JsonSerializer.SerializeToNode(BenchEnvironment.Machine())!.AsObject();
+        machine["simd"] = $"Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}";
+        return machine;
     }
 
-    private static string? LoadAverage()
+    /// <summary>The <c>## search</c> section of BENCHMARKS.md from every recorded search result, newest first.</summary>
+    private static string Summary(IReadOnlyList<(string Path, JsonObject Json)> runs)
     {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static string Commit()
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, WorkingDirectory = RepositoryRoot })!;
-            var sha = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return sha;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "OpenTrace.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new ArgumentException("Run the bench from inside the repository (no OpenTrace.sln found above the current folder).");
-    }
-
-    private static string Write(JsonObject json)
-    {
-        var results = Path.Combine(RepositoryRoot, "bench", "results");
-        Directory.CreateDirectory(results);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var path = Path.Combine(results, $"{Name}-{stamp}.json");
-        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        UpdateSummary(results);
-        return path;
-    }
-
-    /// <summary>Rewrites the <c>## search</c> section of BENCHMARKS.md from every recorded search result; other sections stay.</summary>
-    private static void UpdateSummary(string resultsFolder)
-    {
-        var runs = Directory.EnumerateFiles(resultsFolder, $"{Name}-*.json")
-            .Select(p => (Path: p, Json: JsonNode.Parse(File.ReadAllText(p))!.AsObject()))
-            .OrderByDescending(r => (string)r.Json["recorded_at"]!)
-            .ToList();
         var latest = runs[0].Json;
         var machine = latest["machine"]!.AsObject();
         var md = new StringBuilder();
@@ -317,20 +241,6 @@ internal static class SearchSuite
             }
         }
 
-        var file = Path.Combine(RepositoryRoot, "BENCHMARKS.md");
-        var existing = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n\nRaw results are in `bench/results/`; the bench is not part of `dotnet test`.\n";
-        File.WriteAllText(file, ReplaceSection(existing, md.ToString()));
-    }
-
-    private static string ReplaceSection(string document, string section)
-    {
-        var start = document.IndexOf("\n## search\n", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return document.TrimEnd() + "\n\n" + section;
-        }
-
-        var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        return document[..(start + 1)] + section + (end < 0 ? string.Empty : "\n" + document[(end + 1)..]);
+        return md.ToString();
     }
 }
