@@ -25,11 +25,8 @@ internal sealed record LocalRuntimeOptions
     /// <summary>Watch the bronze bucket folder for files dropped by hand (<c>opentrace up</c>).</summary>
     public bool WatchBronze { get; init; }
 
-    /// <summary>
-    /// DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): their statements are simple
-    /// scans and merges, so a small limit keeps a large load's process small; DuckDB spills to disk past it.
-    /// </summary>
-    public const string LoadMemoryLimit = "96MB";
+    /// <summary>DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): <see cref="EmbeddedOptions.LoadMemoryLimit"/>.</summary>
+    public const string LoadMemoryLimit = EmbeddedOptions.LoadMemoryLimit;
 
     /// <summary>
     /// DuckDB's memory limit. A laptop shares its memory with other work, and DuckDB's default (80% of RAM) lets a
