@@ -25,6 +25,12 @@ internal sealed record LocalRuntimeOptions
     /// <summary>Watch the bronze bucket folder for files dropped by hand (<c>opentrace up</c>).</summary>
     public bool WatchBronze { get; init; }
 
+    /// <summary>
+    /// How long a dropped file's size and write time must stay unchanged before it counts as finished; null: the
+    /// watcher's default (<see cref="BucketWatcher.SettleTime"/>).
+    /// </summary>
+    public TimeSpan? SettleTime { get; init; }
+
     /// <summary>DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): <see cref="EmbeddedOptions.LoadMemoryLimit"/>.</summary>
     public const string LoadMemoryLimit = EmbeddedOptions.LoadMemoryLimit;
 
@@ -127,7 +133,8 @@ internal sealed class LocalRuntime : IAsyncDisposable
                 runtime._store,
                 runtime.Delivery.Enqueue,
                 runtime.AlreadyIngestedAsync,
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTrace.Local.Watcher"));
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTrace.Local.Watcher"),
+                settleTime: options.SettleTime);
         }
 
         return runtime;
