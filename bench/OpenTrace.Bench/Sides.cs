@@ -18,8 +18,8 @@ namespace OpenTrace.Bench;
 /// <summary>One measured side of a suite, run in a process of its own so that its peak memory is its own.</summary>
 internal static class Sides
 {
-    /// <summary>The local warehouse's DuckDB memory limit during the bench (the embedded default is 80% of RAM).</summary>
-    public const string WarehouseMemoryLimit = "192MB";
+    /// <summary>The local warehouse's DuckDB memory limit during the bench: the one <c>opentrace ingest</c> runs with.</summary>
+    public const string WarehouseMemoryLimit = EmbeddedOptions.LoadMemoryLimit;
 
     /// <summary>The file name the CSV is dropped under: routed to olist/orders by the contract's match glob.</summary>
     public const string DroppedName = "olist_orders_dataset.csv";

@@ -16,6 +16,13 @@ public sealed class EmbeddedOptions
     public string Home { get; set; } = DefaultHome();
 
     /// <summary>
+    /// The <see cref="WarehouseMemoryLimit"/> for processes that only load files (the CLI's <c>ingest</c> and
+    /// <c>replay</c>, and the ingest bench, which measures them): their statements are scans, appends and merges, so a
+    /// small limit keeps a large load's process small; DuckDB spills to disk past it.
+    /// </summary>
+    public const string LoadMemoryLimit = "96MB";
+
+    /// <summary>
     /// DuckDB's <c>memory_limit</c> for the warehouse, for example <c>256MB</c>. Default null: DuckDB's own default
     /// (80% of RAM), which lets its buffer pool grow to a few hundred MB during large loads.
     /// </summary>

@@ -13,7 +13,10 @@ public sealed class UpEndToEndTests
     {
         using var temp = new TempDirectory("opentrace-up");
         var home = new LocalHome(temp.Combine("home"));
-        await using var runtime = await LocalRuntime.StartAsync(home, new LocalRuntimeOptions { WatchBronze = true }, TestContext.Current.CancellationToken);
+        // The copy below pauses between its two writes only as long as the test thread is off the CPU; on a loaded
+        // machine that can pass the default settle time, and the watcher would rightly take the header alone as a
+        // finished file. A longer settle time keeps the check (half a file is never ingested) independent of load.
+        await using var runtime = await LocalRuntime.StartAsync(home, new LocalRuntimeOptions { WatchBronze = true, SettleTime = TimeSpan.FromSeconds(3) }, TestContext.Current.CancellationToken);
         var delivered = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         runtime.Delivery.Delivered += (_, result) => delivered.TrySetResult(result);
 

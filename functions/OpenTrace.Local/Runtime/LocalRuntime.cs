@@ -26,10 +26,13 @@ internal sealed record LocalRuntimeOptions
     public bool WatchBronze { get; init; }
 
     /// <summary>
-    /// DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): their statements are simple
-    /// scans and merges, so a small limit keeps a large load's process small; DuckDB spills to disk past it.
+    /// How long a dropped file's size and write time must stay unchanged before it counts as finished; null: the
+    /// watcher's default (<see cref="BucketWatcher.SettleTime"/>).
     /// </summary>
-    public const string LoadMemoryLimit = "96MB";
+    public TimeSpan? SettleTime { get; init; }
+
+    /// <summary>DuckDB's limit for commands that only load files (<c>ingest</c>, <c>replay</c>): <see cref="EmbeddedOptions.LoadMemoryLimit"/>.</summary>
+    public const string LoadMemoryLimit = EmbeddedOptions.LoadMemoryLimit;
 
     /// <summary>
     /// DuckDB's memory limit. A laptop shares its memory with other work, and DuckDB's default (80% of RAM) lets a
@@ -130,7 +133,8 @@ internal sealed class LocalRuntime : IAsyncDisposable
                 runtime._store,
                 runtime.Delivery.Enqueue,
                 runtime.AlreadyIngestedAsync,
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTrace.Local.Watcher"));
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTrace.Local.Watcher"),
+                settleTime: options.SettleTime);
         }
 
         return runtime;
