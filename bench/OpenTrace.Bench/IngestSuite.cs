@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenTrace.Core.Samples;
+using OpenTrace.Embedded;
 
 namespace OpenTrace.Bench;
 
@@ -50,6 +51,7 @@ internal static class IngestSuite
             ["settings"] = new JsonObject
             {
                 ["warehouse_memory_limit"] = Sides.WarehouseMemoryLimit,
+                ["warehouse_threads"] = EmbeddedOptions.LoadThreads,
                 ["contract"] = "pipelines/olist/contracts/orders.yaml",
             },
             ["summary"] = new JsonObject

@@ -55,7 +55,7 @@ internal static class Sides
         }).Build();
         await using var services = new ServiceCollection()
             .AddLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning))
-            .AddEmbeddedAdapters(new EmbeddedOptions { Home = Path.Combine(work, "home"), WarehouseMemoryLimit = WarehouseMemoryLimit })
+            .AddEmbeddedAdapters(new EmbeddedOptions { Home = Path.Combine(work, "home"), WarehouseMemoryLimit = WarehouseMemoryLimit, WarehouseThreads = EmbeddedOptions.LoadThreads })
             .AddOpenTraceCore(configuration)
             .BuildServiceProvider();
         var store = services.GetRequiredService<IObjectStore>();

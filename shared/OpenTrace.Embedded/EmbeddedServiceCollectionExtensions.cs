@@ -37,7 +37,7 @@ public static class EmbeddedServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(sp => new FolderObjectStore(options.BucketsPath, sp.GetService<ILogger<FolderObjectStore>>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FolderObjectStore>());
-        services.AddSingleton(sp => new DuckDbWarehouse(options.WarehousePath, sp.GetRequiredService<FolderObjectStore>(), memoryLimit: options.WarehouseMemoryLimit));
+        services.AddSingleton(sp => new DuckDbWarehouse(options.WarehousePath, sp.GetRequiredService<FolderObjectStore>(), memoryLimit: options.WarehouseMemoryLimit, threads: options.WarehouseThreads));
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddSingleton(sp => new SqliteDocumentStore(options.DocumentStorePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());

@@ -30,7 +30,7 @@ internal sealed class IngestCommand : ICommand
             return 1;
         }
 
-        await using var runtime = await LocalRuntime.StartAsync(context.Home, new LocalRuntimeOptions { WarehouseMemoryLimit = LocalRuntimeOptions.LoadMemoryLimit }, cancellationToken);
+        await using var runtime = await LocalRuntime.StartAsync(context.Home, new LocalRuntimeOptions { WarehouseMemoryLimit = LocalRuntimeOptions.LoadMemoryLimit, WarehouseThreads = LocalRuntimeOptions.LoadThreads }, cancellationToken);
         var outcomes = await IngestAsync(runtime, files, context.Console, cancellationToken);
         Print(context.Console, outcomes);
         return outcomes.Any(o => o.Rejected) ? 1 : 0;

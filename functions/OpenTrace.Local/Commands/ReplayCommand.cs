@@ -29,7 +29,7 @@ internal sealed class ReplayCommand : ICommand
         var since = ParseDate(context.Arguments.Option("since"));
         context.Arguments.RejectUnknownOptions();
 
-        await using var runtime = await LocalRuntime.StartAsync(context.Home, new LocalRuntimeOptions { WarehouseMemoryLimit = LocalRuntimeOptions.LoadMemoryLimit }, cancellationToken);
+        await using var runtime = await LocalRuntime.StartAsync(context.Home, new LocalRuntimeOptions { WarehouseMemoryLimit = LocalRuntimeOptions.LoadMemoryLimit, WarehouseThreads = LocalRuntimeOptions.LoadThreads }, cancellationToken);
         SilverReplayer replayer;
         try
         {

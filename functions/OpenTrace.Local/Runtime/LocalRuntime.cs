@@ -42,6 +42,12 @@ internal sealed record LocalRuntimeOptions
     /// </summary>
     public string WarehouseMemoryLimit { get; init; } = "256MB";
 
+    /// <summary>DuckDB's threads for commands that only load files (<c>ingest</c>, <c>replay</c>): <see cref="EmbeddedOptions.LoadThreads"/>.</summary>
+    public const int LoadThreads = EmbeddedOptions.LoadThreads;
+
+    /// <summary>DuckDB's threads; null: one per core.</summary>
+    public int? WarehouseThreads { get; init; }
+
     /// <summary>Log at Information instead of Warning.</summary>
     public bool Verbose { get; init; }
 }
@@ -103,7 +109,7 @@ internal sealed class LocalRuntime : IAsyncDisposable
 
         // The command owns Ctrl+C and SIGTERM; the web host must not stop on its own underneath it.
         builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
-        builder.Services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = options.WarehouseMemoryLimit });
+        builder.Services.AddEmbeddedAdapters(new EmbeddedOptions { Home = home.Path, WarehouseMemoryLimit = options.WarehouseMemoryLimit, WarehouseThreads = options.WarehouseThreads });
         builder.Services.AddOpenTraceCore(builder.Configuration);
 
         // On a laptop the PII key is made once and kept in the home folder (the cloud reads it from Secret Manager).

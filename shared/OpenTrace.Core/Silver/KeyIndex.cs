@@ -7,8 +7,9 @@ namespace OpenTrace.Core.Silver;
 /// <summary>
 /// The first pass over a bronze file: reads only the key, ordering and unique-rule columns, and decides which rows
 /// are superseded by a later version of the same key (latest-wins: the highest ordering value, then the later row)
-/// and which rows repeat a value of a <c>unique</c> rule. Memory is about 40 bytes per distinct key, one bit per row,
-/// and 16 bytes per row per unique rule; values are compared by a 128-bit hash of their normalised form.
+/// and which rows repeat a value of a <c>unique</c> rule. Memory is about 25 bytes per row for the keys (35 with an
+/// ordering column, see <see cref="KeyTable"/>), one bit per row, and 16 bytes per row per unique rule; values are
+/// compared by a 128-bit hash of their normalised form.
 /// </summary>
 internal sealed class KeyIndex
 {
@@ -46,7 +47,7 @@ internal sealed class KeyIndex
         var needed = plan.KeyOrdinals.Concat(plan.OrderOrdinal >= 0 ? [plan.OrderOrdinal] : []).Concat(uniqueRules.SelectMany(u => u.Ordinals)).Distinct().ToArray();
         var sources = needed.Select(o => plan.Columns[o].Source).OfType<BronzeColumn>().Select(c => c.Index).Distinct().ToArray();
         var uniqueOrdinals = uniqueRules.Select(u => u.Ordinals).ToArray();
-        var keys = plan.KeyOrdinals.Length == 0 ? [] : new Dictionary<UInt128, (long Order, long Row)>((int)Math.Min(total, 1 << 26));
+        var keys = plan.KeyOrdinals.Length == 0 ? null : new KeyTable(total, plan.OrderOrdinal >= 0);
         var uniqueHashes = uniqueRules.Select(_ => new UInt128[total]).ToArray();
         var uniquePresent = uniqueRules.Select(_ => new BitSet(total)).ToArray();
         var duplicates = 0L;
@@ -74,23 +75,11 @@ internal sealed class KeyIndex
                         continue;
                     }
 
-                    var row = first + r;
-                    ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, hashes.Keys[r], out var exists);
-                    if (!exists)
+                    var loser = keys!.Add(hashes.Keys[r], hashes.Orders[r], first + r);
+                    if (loser >= 0)
                     {
-                        slot = (hashes.Orders[r], row);
-                        continue;
-                    }
-
-                    duplicates++;
-                    if (hashes.Orders[r] >= slot.Order)
-                    {
-                        superseded.Set(slot.Row);
-                        slot = (hashes.Orders[r], row);
-                    }
-                    else
-                    {
-                        superseded.Set(row);
+                        duplicates++;
+                        superseded.Set(loser);
                     }
                 }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -34,6 +35,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly Lock _loadJobsLock = new();
+    private readonly int? _threads;
     private DuckDBConnection? _root;
     private bool _jsonAvailable;
     private Task? _loadJobsReady;
@@ -43,8 +45,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// <param name="objects">Resolves <see cref="LoadRequest.Sources"/> to local files; null when this warehouse never loads Parquet.</param>
     /// <param name="readOnly">Open the file read-only (for ad-hoc queries); it must exist then.</param>
     /// <param name="memoryLimit">DuckDB's <c>memory_limit</c> (for example <c>256MB</c>); null keeps DuckDB's default, 80% of RAM. Larger work spills to disk.</param>
-    public DuckDbWarehouse(string databasePath, FolderObjectStore? objects = null, bool readOnly = false, string? memoryLimit = null)
+    /// <param name="threads">DuckDB's <c>threads</c>; null keeps DuckDB's default, one per core.</param>
+    public DuckDbWarehouse(string databasePath, FolderObjectStore? objects = null, bool readOnly = false, string? memoryLimit = null, int? threads = null)
     {
+        if (threads is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
+        }
+
+        _threads = threads;
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
         IsReadOnly = readOnly;
@@ -663,6 +672,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 // instead of buffering, which is what keeps a big load inside the memory limit.
                 await ExecuteNonQueryAsync(root, "SET GLOBAL preserve_insertion_order = false", cancellationToken);
                 await ExecuteNonQueryAsync(root, $"SET GLOBAL disabled_compression_methods = '{DisabledCompression}'", cancellationToken);
+                if (_threads is { } threads)
+                {
+                    await ExecuteNonQueryAsync(root, string.Create(CultureInfo.InvariantCulture, $"SET GLOBAL threads = {threads}"), cancellationToken);
+                }
+
                 _jsonAvailable = await ScalarAsync(root, "SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'json' AND loaded", cancellationToken) is long and > 0;
             }
             catch (DuckDBException ex)
