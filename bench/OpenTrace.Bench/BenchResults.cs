@@ -119,7 +119,7 @@ internal static class BenchResults
         md.AppendLine();
         md.AppendLine($"Target met: {(met ? "yes" : "no")}.");
         md.AppendLine();
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]}, the limit `opentrace ingest` uses; the bench process runs with tiered compilation off, as the `opentrace` CLI ships. The warehouse stores text with FSST, not dictionary compression, as the embedded default does."));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]} and {latest["settings"]!["warehouse_threads"]?.ToString() ?? "DuckDB's default number of"} thread(s), as `opentrace ingest` does; the bench process runs with tiered compilation off, as the `opentrace` CLI ships. The warehouse stores text with FSST, not dictionary compression, as the embedded default does."));
         md.AppendLine();
         md.AppendLine("### History");
         md.AppendLine();
