@@ -221,36 +221,9 @@ internal static class ServeSuite
             }
         }
 
-        var orders = new List<Dictionary<string, object?>>();
-        await foreach (var row in warehouse.QueryAsync(
-            """
-            SELECT o.order_id, c.customer_unique_id, i.seller_id, i.product_id, c.customer_state, s.seller_state,
-              CAST(i.price AS DOUBLE) AS price, CAST(i.freight_value AS DOUBLE) AS freight_value, CAST(o.item_count AS DOUBLE) AS item_count,
-              CAST(o.estimated_delivery_date AS TIMESTAMP) AS estimated_delivery_date, o.purchased_at
-            FROM gold.fct_orders AS o
-            JOIN gold.dim_customers AS c ON c.customer_id = o.customer_id
-            JOIN gold.fct_order_items AS i ON i.order_id = o.order_id AND i.order_item_id = 1
-            JOIN gold.dim_sellers AS s ON s.seller_id = i.seller_id
-            WHERE o.is_late IS NOT NULL
-            ORDER BY o.order_id LIMIT 3000
-            """))
-        {
-            orders.Add(new Dictionary<string, object?>
-            {
-                ["order_id"] = row["order_id"],
-                ["customer_unique_id"] = row["customer_unique_id"],
-                ["seller_id"] = row["seller_id"],
-                ["product_id"] = row["product_id"],
-                ["customer_state"] = row["customer_state"],
-                ["seller_state"] = row["seller_state"],
-                ["price"] = row["price"],
-                ["freight_value"] = row["freight_value"],
-                ["item_count"] = row["item_count"],
-                ["estimated_delivery_date"] = row.Get<DateTimeOffset>("estimated_delivery_date"),
-                ["purchase_timestamp"] = row.Get<DateTimeOffset>("purchased_at"),
-            });
-        }
-
+        var gold = GoldProject.Load(PipelinesPath);
+        var task = FeatureCatalog.Load(PipelinesPath, gold).Tasks.Single();
+        var orders = await LabelledRequests.ReadAsync(warehouse, task, limit: 3000);
         return (lookups.OrderBy(_ => random.Next()).ToList(), orders.OrderBy(_ => random.Next()).ToList());
     }
 
