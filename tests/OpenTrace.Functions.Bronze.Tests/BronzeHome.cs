@@ -66,28 +66,9 @@ internal sealed class BronzeHome : IAsyncDisposable
     /// <summary>The event Eventarc sends when <paramref name="obj"/> is finalized: type, source, subject and the object resource.</summary>
     public static (CloudEvent Event, StorageObjectData Data) Finalized(ObjectInfo obj, string? type = null)
     {
-        var data = new StorageObjectData
-        {
-            Bucket = obj.Bucket,
-            Name = obj.Name,
-            Generation = obj.Generation,
-            Metageneration = obj.Metageneration,
-            ContentType = obj.ContentType,
-            Size = obj.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TimeCreated = obj.Created,
-            Updated = obj.Updated,
-            Id = $"{obj.Bucket}/{obj.Name}/{obj.Generation}",
-        };
-        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            Type = type ?? StorageObjectData.FinalizedEventType,
-            Source = new Uri($"//storage.googleapis.com/projects/_/buckets/{obj.Bucket}", UriKind.RelativeOrAbsolute),
-            Subject = $"objects/{obj.Name}",
-            Time = obj.Updated,
-            DataContentType = "application/json",
-            Data = data,
-        };
+        var data = StorageObjectEvents.DataFor(obj);
+        var cloudEvent = StorageObjectEvents.CreateFinalized(data, id: Guid.NewGuid().ToString("N"));
+        cloudEvent.Type = type ?? cloudEvent.Type;
         return (cloudEvent, data);
     }
 

@@ -158,7 +158,7 @@ internal sealed class EventDelivery : IAsyncDisposable
     private async Task<DeliveryResult> DeliverAsync(ObjectInfo obj, CancellationToken cancellationToken)
     {
         var path = _routes[obj.Bucket];
-        var cloudEvent = StorageObjectEvents.CreateFinalized(ToEventData(obj));
+        var cloudEvent = StorageObjectEvents.CreateFinalized(StorageObjectEvents.DataFor(obj));
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -190,22 +190,6 @@ internal sealed class EventDelivery : IAsyncDisposable
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
-
-    internal static StorageObjectData ToEventData(ObjectInfo obj) => new()
-    {
-        Bucket = obj.Bucket,
-        Name = obj.Name,
-        Generation = obj.Generation,
-        Metageneration = obj.Metageneration,
-        ContentType = obj.ContentType,
-        Size = obj.Size.ToString(CultureInfo.InvariantCulture),
-        Md5Hash = obj.Md5Hash,
-        Crc32c = obj.Crc32c,
-        TimeCreated = obj.Created,
-        Updated = obj.Updated,
-        StorageClass = "STANDARD",
-        Metadata = obj.Metadata.Count == 0 ? null : obj.Metadata.ToDictionary(StringComparer.Ordinal),
-    };
 }
 
 /// <summary>How one event delivery ended.</summary>

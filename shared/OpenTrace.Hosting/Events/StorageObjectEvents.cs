@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CloudNative.CloudEvents;
+using OpenTrace.Core.Storage;
 
 namespace OpenTrace.Hosting.Events;
 
@@ -26,6 +27,27 @@ public static class StorageObjectEvents
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return $"objects/{name}";
+    }
+
+    /// <summary>The object resource GCS puts in an event's data, for an object of an object store.</summary>
+    public static StorageObjectData DataFor(ObjectInfo obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return new StorageObjectData
+        {
+            Bucket = obj.Bucket,
+            Name = obj.Name,
+            Generation = obj.Generation,
+            Metageneration = obj.Metageneration,
+            ContentType = obj.ContentType,
+            Size = obj.Size.ToString(CultureInfo.InvariantCulture),
+            Md5Hash = obj.Md5Hash,
+            Crc32c = obj.Crc32c,
+            TimeCreated = obj.Created,
+            Updated = obj.Updated,
+            StorageClass = "STANDARD",
+            Metadata = obj.Metadata.Count == 0 ? null : obj.Metadata.ToDictionary(StringComparer.Ordinal),
+        };
     }
 
     /// <summary>
