@@ -36,7 +36,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<OpenTraceOptions>()
             .Bind(configuration.GetSection(OpenTraceOptions.SectionName))
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenTraceOptions>, OpenTraceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenTraceOptions>>(new ThrowingOptionsValidator<OpenTraceOptions>(options => options.Validate())));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new OpsLog(sp.GetRequiredService<IWarehouse>()));
         services.TryAddSingleton(sp => new EventClaims(
@@ -58,22 +58,5 @@ public static class ServiceCollectionExtensions
             sp.GetService<Microsoft.Extensions.Logging.ILogger<GoldRunner>>()));
         services.AddOpenTraceSilver(configuration);
         return services;
-    }
-
-    /// <summary>Runs <see cref="OpenTraceOptions.Validate"/> so that a bad setting stops the host with its name.</summary>
-    private sealed class OpenTraceOptionsValidator : IValidateOptions<OpenTraceOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, OpenTraceOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (InvalidOperationException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
     }
 }

@@ -31,7 +31,7 @@ public static class FeaturesServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<FeatureStoreOptions>().Bind(configuration.GetSection(FeatureStoreOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeatureStoreOptions>, FeatureStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeatureStoreOptions>>(new ThrowingOptionsValidator<FeatureStoreOptions>(options => options.Validate())));
         services.AddOptions<OpenTraceOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => FeatureCatalog.Load(Core(sp).ResolvePipelinesPath(), sp.GetService<GoldProject>()));
@@ -72,21 +72,4 @@ public static class FeaturesServiceCollectionExtensions
     private static OpenTraceOptions Core(IServiceProvider services) => services.GetRequiredService<IOptions<OpenTraceOptions>>().Value;
 
     private static FeatureStoreOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<FeatureStoreOptions>>().Value;
-
-    /// <summary>Runs <see cref="FeatureStoreOptions.Validate"/> so that a bad setting stops the host with its name.</summary>
-    private sealed class FeatureStoreOptionsValidator : IValidateOptions<FeatureStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, FeatureStoreOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (InvalidOperationException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
-    }
 }

@@ -33,7 +33,7 @@ public static class RetrievalServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>>(new ThrowingOptionsValidator<RetrievalOptions>(options => options.Validate())));
         services.AddOptions<OpenTraceOptions>();
 
         services.TryAddSingleton<ITextEmbedder>(_ => new HashingTextEmbedder());
@@ -86,22 +86,5 @@ public static class RetrievalServiceCollectionExtensions
         }
 
         return sources;
-    }
-
-    /// <summary>Runs <see cref="RetrievalOptions.Validate"/> so that a bad setting stops the host with its name.</summary>
-    private sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (InvalidOperationException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
     }
 }
