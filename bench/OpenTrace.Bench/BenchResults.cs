@@ -82,29 +82,43 @@ internal static class BenchResults
         md.AppendLine("A generated Olist orders CSV with the generator's dirt (0.5% duplicate rows, drifted case and spaces,");
         md.AppendLine("impossible dates) dropped into the local bronze bucket and taken through the real bronze and silver use cases on the");
         md.AppendLine("embedded adapters (folder buckets, DuckDB warehouse, SQLite claims): CSV sniffing and parsing, bronze Parquet, the");
-        md.AppendLine("bronze table load, then the silver contract (`pipelines/olist/contracts/orders.yaml`: trim, lower-case, timestamp");
-        md.AppendLine("parsing in America/Sao_Paulo to UTC, rules, quarantine, latest-wins dedupe), silver and quarantine Parquet, the");
-        md.AppendLine("staging load and the MERGE into `silver.olist__orders`, ops records and reconciliation.");
+        md.AppendLine("bronze table load (the local warehouse reads bronze Parquet in place: a view over its own hard link to the file), then");
+        md.AppendLine("the silver contract (`pipelines/olist/contracts/orders.yaml`: trim, lower-case, timestamp parsing in");
+        md.AppendLine("America/Sao_Paulo to UTC, rules, quarantine, latest-wins dedupe), silver and quarantine Parquet, the staging and the");
+        md.AppendLine("MERGE into `silver.olist__orders`, ops records and reconciliation. As in the local runtime, silver starts as soon as");
+        md.AppendLine("the bronze Parquet object is written.");
         md.AppendLine("Against it, in the same run, DuckDB SQL does the same cleaning in one statement from the CSV to Parquet (trim,");
         md.AppendLine("empty as NULL, lower-case, timestamp parse with the zone, latest-wins dedupe; the orders file has no decimal column,");
-        md.AppendLine("so there is no decimal cast; DuckDB neither checks rules nor loads a table). Each side runs in its own process,");
-        md.AppendLine("alternating, and the median run of each is reported; throughput is input rows per wall-clock second. As in the");
-        md.AppendLine("local runtime, silver starts as soon as the bronze Parquet object is written, while bronze is still loading its table.");
+        md.AppendLine("so there is no decimal cast; DuckDB neither checks rules nor loads a table), timed after it has opened its database");
+        md.AppendLine("and read the CSV once. The platform is measured twice: *cold*, the first file of a fresh process (JIT compilation");
+        md.AppendLine("and opening the stores included, as in a function's cold start), and *warm*, after the same process has ingested");
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"the CSV's first {(long?)input["warm_up_rows"] ?? 1000:N0} rows as a file of their own, untimed (an instance that has handled a file before: the"));
+        md.AppendLine("state DuckDB is measured in). Each side runs in its own process, alternating, and the median run of each is");
+        md.AppendLine("reported; throughput is input rows per wall-clock second.");
         md.AppendLine("Target: at least 0.8× DuckDB's throughput, peak RSS under 500 MB.");
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Latest ({latest["recorded_at"]}, commit {machine["commit"]}): {machine["cpu"]}, {machine["logical_cores"]} logical cores, {(long)machine["memory_bytes"]! / 1e9:F0} GB, {machine["dotnet"]}, load average {machine["load_average"]} (a shared machine: runs vary)."));
         md.AppendLine();
-        md.AppendLine("| | C# bronze + silver | DuckDB SQL |");
-        md.AppendLine("|---|---:|---:|");
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| rows | {(long)input["rows"]!:N0} | {(long)input["rows"]!:N0} |"));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| median wall time | {(double)summary["csharp_seconds"]!:F2} s: bronze done after {(double)summary["csharp_bronze_seconds"]!:F2} s; silver took {(double)summary["csharp_silver_seconds"]!:F2} s from the bronze Parquet | {(double)summary["duckdb_seconds"]!:F2} s |"));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| throughput | {(double)summary["csharp_rows_per_second"]!:N0} rows/s | {(double)summary["duckdb_rows_per_second"]!:N0} rows/s |"));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| ratio (C# / DuckDB) | **{(double)summary["ratio"]!:F2}** | 1.00 |"));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS | {(long)summary["csharp_peak_rss_bytes"]! / 1e6:F0} MB | {(long)summary["duckdb_peak_rss_bytes"]! / 1e6:F0} MB |"));
+        md.AppendLine("| | C# bronze + silver, cold | C# bronze + silver, warm | DuckDB SQL |");
+        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| rows | {(long)input["rows"]!:N0} | {(long)input["rows"]!:N0} | {(long)input["rows"]!:N0} |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| median wall time | {(double)summary["csharp_seconds"]!:F2} s | {(double)summary["csharp_warm_seconds"]!:F2} s | {(double)summary["duckdb_seconds"]!:F2} s |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| of which bronze / silver | {(double)summary["csharp_bronze_seconds"]!:F2} s / {(double)summary["csharp_silver_seconds"]!:F2} s | {(double)summary["csharp_warm_bronze_seconds"]!:F2} s / {(double)summary["csharp_warm_silver_seconds"]!:F2} s | |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| throughput | {(double)summary["csharp_rows_per_second"]!:N0} rows/s | {(double)summary["csharp_warm_rows_per_second"]!:N0} rows/s | {(double)summary["duckdb_rows_per_second"]!:N0} rows/s |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| ratio (C# / DuckDB) | **{(double)summary["ratio"]!:F2}** | **{(double)summary["warm_ratio"]!:F2}** | 1.00 |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS | {(long)summary["csharp_peak_rss_bytes"]! / 1e6:F0} MB (either) | | {(long)summary["duckdb_peak_rss_bytes"]! / 1e6:F0} MB |"));
+        md.AppendLine();
+        md.AppendLine("Bronze's time runs from the event to its run record; silver's from the bronze Parquet object's finalize to its run");
+        md.AppendLine("record, so the two overlap while bronze finishes.");
         if (summary["csharp_silver_phases"] is { } phases)
         {
             md.AppendLine();
-            md.AppendLine($"Silver's time in that run: {phases} (the engine shares the two cores with bronze's table load).");
+            md.AppendLine($"Silver's time, cold: {phases}.");
+        }
+
+        if (summary["csharp_warm_silver_phases"] is { } warmPhases)
+        {
+            md.AppendLine($"Warm: {warmPhases}.");
         }
 
         if (latest["runs"] is JsonArray runs)
@@ -112,24 +126,28 @@ internal static class BenchResults
             string Times(string side) => string.Join(", ", runs.Select(r => r!.AsObject()).Where(r => (string)r["side"]! == side)
                 .Select(r => string.Create(CultureInfo.InvariantCulture, $"{(double)r["seconds"]!:F2} s")));
             md.AppendLine();
-            md.AppendLine($"Every run, in order: C# {Times("csharp")}; DuckDB {Times("duckdb")}.");
+            md.AppendLine($"Every run, in order: C# cold {Times("csharp")}; C# warm {Times("csharp-warm")}; DuckDB {Times("duckdb")}.");
         }
 
-        var met = (double)summary["ratio"]! >= 0.8 && (long)summary["csharp_peak_rss_bytes"]! < 500_000_000;
+        var met = (double)summary["ratio"]! >= 0.8 && (double)summary["warm_ratio"]! >= 0.8 && (long)summary["csharp_peak_rss_bytes"]! < 500_000_000;
         md.AppendLine();
-        md.AppendLine($"Target met: {(met ? "yes" : "no")}.");
+        md.AppendLine($"Target met: {(met ? "yes" : "no")} (both ratios at least 0.8, peak RSS under 500 MB).");
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Command: `{latest["command"]}`. The local warehouse runs with DuckDB `memory_limit` {latest["settings"]!["warehouse_memory_limit"]} and {latest["settings"]!["warehouse_threads"]?.ToString() ?? "DuckDB's default number of"} thread(s), as `opentrace ingest` does; the bench process runs with tiered compilation off, as the `opentrace` CLI ships. The warehouse stores text with FSST, not dictionary compression, as the embedded default does."));
         md.AppendLine();
         md.AppendLine("### History");
         md.AppendLine();
-        md.AppendLine("| recorded (UTC) | commit | rows | C# rows/s | DuckDB rows/s | ratio | C# peak RSS | result |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("Runs recorded before the warm side existed have only the cold figures.");
+        md.AppendLine();
+        md.AppendLine("| recorded (UTC) | commit | rows | C# rows/s cold | C# rows/s warm | DuckDB rows/s | ratio cold | ratio warm | C# peak RSS | result |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var (path, json) in results)
         {
             var s = json["summary"]!.AsObject();
+            var warmRate = s["csharp_warm_rows_per_second"] is { } w ? string.Create(CultureInfo.InvariantCulture, $"{(double)w:N0}") : "—";
+            var warmRatio = s["warm_ratio"] is { } r ? string.Create(CultureInfo.InvariantCulture, $"{(double)r:F2}") : "—";
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(long)json["input"]!["rows"]!:N0} | {(double)s["csharp_rows_per_second"]!:N0} | {(double)s["duckdb_rows_per_second"]!:N0} | {(double)s["ratio"]!:F2} | {(long)s["csharp_peak_rss_bytes"]! / 1e6:F0} MB | `bench/results/{Path.GetFileName(path)}` |"));
+                $"| {json["recorded_at"]} | {json["machine"]!["commit"]} | {(long)json["input"]!["rows"]!:N0} | {(double)s["csharp_rows_per_second"]!:N0} | {warmRate} | {(double)s["duckdb_rows_per_second"]!:N0} | {(double)s["ratio"]!:F2} | {warmRatio} | {(long)s["csharp_peak_rss_bytes"]! / 1e6:F0} MB | `bench/results/{Path.GetFileName(path)}` |"));
         }
     }
 }

@@ -37,7 +37,8 @@ static int Usage()
     Console.Error.WriteLine("suites:");
     Console.Error.WriteLine("  ingest [--rows 1000000] [--repeat 3] [--seed 42]");
     Console.Error.WriteLine("      an Olist orders CSV through bronze + silver on the embedded adapters, against DuckDB SQL doing the");
-    Console.Error.WriteLine("      same cleaning from CSV to Parquet; each side runs in its own process, alternating, median reported.");
+    Console.Error.WriteLine("      same cleaning from CSV to Parquet; the platform cold (a fresh process) and warm (after a small file);");
+    Console.Error.WriteLine("      each side runs in its own process, alternating, median reported.");
     Console.Error.WriteLine("  search [--sizes 100000,1000000] [--queries 200] [--dimensions 384] [--top-k 10] [--seed 42]");
     Console.Error.WriteLine("      exact top-k vector search (VectorIndex), one thread, against the memory-bandwidth bound measured in the same run.");
     Console.Error.WriteLine("  serve [--home DIR] [--scale 0.05] [--connections 8] [--seconds 5] [--rounds 3]");

@@ -30,6 +30,21 @@ public sealed class BronzeIngestorTests
     }
 
     [Fact]
+    public async Task Ingest_OnTheEmbeddedWarehouse_ReadsTheBronzeParquetInPlace()
+    {
+        await using var home = new BronzeHome();
+        var obj = await home.DropSampleAsync("sales/items/part-1.csv", "gzip-unnamed.csv");
+
+        var result = await home.Ingestor.IngestAsync(new BronzeRequest("bronze", obj.Name, obj.Generation, "event-1"), TestContext.Current.CancellationToken);
+
+        // Bronze objects are create-only, so the load names them immutable and DuckDB keeps a link instead of a copy.
+        var file = Assert.Single(await home.QueryAsync("SELECT destination, job_id FROM ops.table_files"));
+        Assert.Equal(("bronze.sales__items", BronzeIngestor.LoadJobId(result.LineageId!)), (file.Get<string>("destination"), file.Get<string>("job_id")));
+        Assert.Single(await home.QueryAsync("SELECT * FROM duckdb_views() WHERE schema_name = 'bronze' AND view_name = 'sales__items'"));
+        Assert.Equal(1L, Assert.Single(await home.QueryAsync("SELECT count(*) AS n FROM bronze.sales__items")).Get<long>("n"));
+    }
+
+    [Fact]
     public async Task Ingest_UnreadableThenRedelivered_ReturnsTheQuarantineThenADuplicate()
     {
         await using var home = new BronzeHome();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -88,7 +87,7 @@ public sealed class BronzeIngestor(
 
     private const string ParquetContentType = "application/vnd.apache.parquet";
 
-    private readonly ConcurrentDictionary<string, bool> _ensuredTables = new(StringComparer.Ordinal);
+    private volatile bool _datasetReady;
 
     /// <summary>
     /// Ingests one object generation. Returns the outcome for succeeded, quarantined, duplicate and skipped runs.
@@ -247,8 +246,11 @@ public sealed class BronzeIngestor(
             var warnings = new List<string>(file.Warnings);
             var output = await UploadAsync(run, route, localPath, warnings, cancellationToken);
             var schema = BronzeTable.Schema(table, file.Columns);
-            await EnsureTableAsync(schema, cancellationToken);
-            var load = await warehouse.LoadParquetAsync(new LoadRequest(table, [output], LoadJobId(run.Lineage.LineageId), schema), cancellationToken);
+            await EnsureDatasetAsync(cancellationToken);
+
+            // The load creates the table or adds the columns it lacks. Bronze objects are written create-only and never
+            // changed, so the warehouse may read them in place (the local DuckDB warehouse does; BigQuery loads them).
+            var load = await warehouse.LoadParquetAsync(new LoadRequest(table, [output], LoadJobId(run.Lineage.LineageId), schema, SourcesImmutable: true), cancellationToken);
             if (load.AlreadyDone)
             {
                 warnings.Add($"Load job {load.JobId} had already run (an earlier delivery); its rows were not loaded again.");
@@ -313,17 +315,15 @@ public sealed class BronzeIngestor(
         }
     }
 
-    private async Task EnsureTableAsync(TableSchema schema, CancellationToken cancellationToken)
+    private async Task EnsureDatasetAsync(CancellationToken cancellationToken)
     {
-        var key = $"{schema.Id}|{string.Join(',', schema.Columns.Select(c => c.Name))}";
-        if (_ensuredTables.ContainsKey(key))
+        if (_datasetReady)
         {
             return;
         }
 
         await warehouse.EnsureDatasetAsync(Datasets.Bronze, cancellationToken);
-        await warehouse.EnsureTableAsync(schema, cancellationToken);
-        _ensuredTables.TryAdd(key, true);
+        _datasetReady = true;
     }
 
     private async Task<BronzeResult> QuarantineAsync(RunContext run, TableRoute? route, UnreadableFileException reason, CancellationToken cancellationToken)

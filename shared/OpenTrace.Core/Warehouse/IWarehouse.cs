@@ -151,12 +151,19 @@ public enum WriteMode
 /// <param name="JobId">Deterministic id derived from the input, so a duplicate load is refused.</param>
 /// <param name="Schema">The schema the table must have (columns the table lacks are added).</param>
 /// <param name="Mode">Append (default) or truncate.</param>
+/// <param name="SourcesImmutable">
+/// True when the source objects are never rewritten or deleted while the table needs them (an append-only layer's
+/// files, written create-only): the warehouse may then read them where they are instead of copying their rows. The
+/// DuckDB warehouse does, for a table that is not already a copied one (the table is a view over hard links to the
+/// files, kept beside the database); BigQuery loads them as always.
+/// </param>
 public sealed record LoadRequest(
     TableId Destination,
     IReadOnlyList<Storage.ObjectRef> Sources,
     string JobId,
     TableSchema Schema,
-    WriteMode Mode = WriteMode.Append);
+    WriteMode Mode = WriteMode.Append,
+    bool SourcesImmutable = false);
 
 /// <summary>Parquet objects to expose as a relation for the statements that follow.</summary>
 /// <param name="Relation">The name SQL reads them under (a scratch name derived from the input, e.g. in <c>ops</c>).</param>

@@ -142,8 +142,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                     return null;
                 }
 
-                var description = await ScalarAsync(connection, "SELECT comment FROM duckdb_tables() WHERE lower(schema_name) = lower($schema) AND lower(table_name) = lower($table)", cancellationToken, ("schema", table.Dataset), ("table", table.Table));
-                return new TableSchema(table, columns, Description: NullIfEmpty(description as string));
+                return new TableSchema(table, columns, Description: await DescriptionAsync(connection, table, cancellationToken));
             },
             retryConflicts: false,
             cancellationToken);
@@ -167,6 +166,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         if (await IsJobDoneAsync(request.JobId, cancellationToken))
         {
             return new LoadResult(request.JobId, 0, AlreadyDone: true);
+        }
+
+        if (request.SourcesImmutable && await IsInPlaceTargetAsync(request.Destination, cancellationToken))
+        {
+            return await LoadInPlaceAsync(request, objects, cancellationToken);
         }
 
         await EnsureTableAsync(request.Schema with { Id = request.Destination }, cancellationToken);
@@ -235,13 +239,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         var source = DuckDbSql.ReadParquet(request.Sources.Select(s => ResolveSource(objects, request.JobId, s)));
         await EnsureDatasetAsync(request.Relation.Dataset, cancellationToken);
         var types = await RunAsync(connection => DescribeAsync(connection, source, cancellationToken), retryConflicts: false, cancellationToken);
-        var projection = string.Join(", ", request.Schema.Columns.Select(column =>
-        {
-            var target = DuckDbSql.TypeOf(column, _jsonAvailable);
-            var present = types.Keys.FirstOrDefault(name => string.Equals(name, column.Name, StringComparison.OrdinalIgnoreCase));
-            var value = present is null ? $"CAST(NULL AS {target})" : DuckDbSql.Convert(DuckDbSql.Quote(present), types[present], target);
-            return $"{value} AS {DuckDbSql.Quote(column.Name)}";
-        }));
+        var projection = Projection(request.Schema.Columns, types);
         var relation = DuckDbSql.Table(request.Relation);
         await WithSchemaGateAsync(() => RunAsync(
             async connection =>
@@ -392,6 +390,19 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
             statements.AddRange(schema.Columns.Where(c => c.Description is not null).Select(c => ColumnComment(table, c)));
         }
+        else if (await IsInPlaceAsync(connection, schema.Id, cancellationToken))
+        {
+            var columns = WithAddedColumns(existing, schema.Columns);
+            if (columns.Count == existing.Count)
+            {
+                return 0;
+            }
+
+            await using var viewTransaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ReplaceViewAsync(connection, schema.Id, columns, await DescriptionAsync(connection, schema.Id, cancellationToken), cancellationToken);
+            await viewTransaction.CommitAsync(cancellationToken);
+            return 1;
+        }
         else
         {
             // Added columns are nullable whatever the schema says: the rows already there have no value for them.
@@ -479,9 +490,13 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                         async connection =>
                         {
                             await ExecuteNonQueryAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {DuckDbSql.Quote(LoadJobs.Dataset)}", cancellationToken);
-                            return await ExecuteNonQueryAsync(
+                            await ExecuteNonQueryAsync(
                                 connection,
                                 $"CREATE TABLE IF NOT EXISTS {DuckDbSql.Table(LoadJobs)} (job_id VARCHAR PRIMARY KEY, destination VARCHAR NOT NULL, \"rows\" BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)",
+                                cancellationToken);
+                            return await ExecuteNonQueryAsync(
+                                connection,
+                                $"CREATE TABLE IF NOT EXISTS {DuckDbSql.Table(TableFiles)} (destination VARCHAR NOT NULL, path VARCHAR NOT NULL, job_id VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL, PRIMARY KEY (destination, path))",
                                 cancellationToken);
                         },
                         retryConflicts: true,
@@ -516,6 +531,19 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 : name;
         }));
     }
+
+    /// <summary>
+    /// A select list giving <paramref name="columns"/> from a source of the given column <paramref name="types"/>: a
+    /// column the source lacks is NULL of its type; the others convert as <see cref="DuckDbSql.Convert"/> does.
+    /// </summary>
+    private string Projection(IEnumerable<ColumnSchema> columns, Dictionary<string, string> types) =>
+        string.Join(", ", columns.Select(column =>
+        {
+            var target = DuckDbSql.TypeOf(column, _jsonAvailable);
+            var present = types.Keys.FirstOrDefault(name => string.Equals(name, column.Name, StringComparison.OrdinalIgnoreCase));
+            var value = present is null ? $"CAST(NULL AS {target})" : DuckDbSql.Convert(DuckDbSql.Quote(present), types[present], target);
+            return $"{value} AS {DuckDbSql.Quote(column.Name)}";
+        }));
 
     /// <summary>Column names and DuckDB types of what <paramref name="source"/> returns, in order.</summary>
     private static async Task<Dictionary<string, string>> DescribeAsync(DuckDBConnection connection, string source, CancellationToken cancellationToken)
@@ -672,6 +700,12 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 // instead of buffering, which is what keeps a big load inside the memory limit.
                 await ExecuteNonQueryAsync(root, "SET GLOBAL preserve_insertion_order = false", cancellationToken);
                 await ExecuteNonQueryAsync(root, $"SET GLOBAL disabled_compression_methods = '{DisabledCompression}'", cancellationToken);
+
+                // In-place tables name their files relative to the database's folder, so the home can move.
+                if (FilesByRelativePath)
+                {
+                    await ExecuteNonQueryAsync(root, $"SET GLOBAL file_search_path = {DuckDbSql.Literal(DatabaseFolder)}", cancellationToken);
+                }
                 if (_threads is { } threads)
                 {
                     await ExecuteNonQueryAsync(root, string.Create(CultureInfo.InvariantCulture, $"SET GLOBAL threads = {threads}"), cancellationToken);
