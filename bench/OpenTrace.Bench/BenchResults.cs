@@ -106,7 +106,10 @@ internal static class BenchResults
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| of which bronze / silver | {(double)summary["csharp_bronze_seconds"]!:F2} s / {(double)summary["csharp_silver_seconds"]!:F2} s | {(double)summary["csharp_warm_bronze_seconds"]!:F2} s / {(double)summary["csharp_warm_silver_seconds"]!:F2} s | |"));
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| throughput | {(double)summary["csharp_rows_per_second"]!:N0} rows/s | {(double)summary["csharp_warm_rows_per_second"]!:N0} rows/s | {(double)summary["duckdb_rows_per_second"]!:N0} rows/s |"));
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| ratio (C# / DuckDB) | **{(double)summary["ratio"]!:F2}** | **{(double)summary["warm_ratio"]!:F2}** | 1.00 |"));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS | {(long)summary["csharp_peak_rss_bytes"]! / 1e6:F0} MB (either) | | {(long)summary["duckdb_peak_rss_bytes"]! / 1e6:F0} MB |"));
+        string PeakRss(string side) => latest["runs"] is JsonArray all && all.Select(r => r!.AsObject()).Where(r => (string)r["side"]! == side).ToList() is { Count: > 0 } sideRuns
+            ? string.Create(CultureInfo.InvariantCulture, $"{sideRuns.Max(r => (long)r["peak_rss_bytes"]!) / 1e6:F0} MB")
+            : "—";
+        md.AppendLine($"| peak RSS (largest run) | {PeakRss("csharp")} | {PeakRss("csharp-warm")} | {PeakRss("duckdb")} |");
         md.AppendLine();
         md.AppendLine("Bronze's time runs from the event to its run record; silver's from the bronze Parquet object's finalize to its run");
         md.AppendLine("record, so the two overlap while bronze finishes.");
