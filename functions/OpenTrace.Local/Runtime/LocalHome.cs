@@ -1,7 +1,8 @@
 namespace OpenTrace.Local.Runtime;
 
 /// <summary>
-/// The local state folder: <c>buckets/&lt;name&gt;/</c>, <c>warehouse.duckdb</c>, <c>online.sqlite</c>.
+/// The local state folder: <c>buckets/&lt;name&gt;/</c>, <c>warehouse.duckdb</c> with the <c>warehouse.files/</c> its
+/// in-place tables read, <c>online.sqlite</c>.
 /// Chosen by <c>--home</c>, else <c>OPENTRACE_HOME</c>, else <c>./.opentrace</c>.
 /// </summary>
 internal sealed class LocalHome
