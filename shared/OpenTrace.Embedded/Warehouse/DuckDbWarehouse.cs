@@ -706,6 +706,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 {
                     await ExecuteNonQueryAsync(root, $"SET GLOBAL file_search_path = {DuckDbSql.Literal(DatabaseFolder)}", cancellationToken);
                 }
+
                 if (_threads is { } threads)
                 {
                     await ExecuteNonQueryAsync(root, string.Create(CultureInfo.InvariantCulture, $"SET GLOBAL threads = {threads}"), cancellationToken);
